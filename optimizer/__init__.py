@@ -1,0 +1,51 @@
+"""berbagi: route and logistics planner for door-to-door food-aid days.
+
+The public API; see README.md for the pipeline and the file formats.
+"""
+
+from optimizer.api import plan_scenario, write_outputs
+from optimizer.areas import Boundaries, load_boundaries
+from optimizer.config import GraphConfig, PlannerConfig, RenderConfig, SolverConfig
+from optimizer.errors import (
+    ConfigError,
+    GraphError,
+    InfeasibleError,
+    Issue,
+    PlannerError,
+    PlannerWarning,
+    ScenarioError,
+    SnappingError,
+    UnreachableError,
+)
+from optimizer.plan import Plan
+from optimizer.reasons import UnservedReason
+from optimizer.roadgraph import RoadGraph, load_road_graph, save_road_graph, validate_road_graph
+from optimizer.scenario import Scenario, load_scenario
+
+__all__ = [
+    "Boundaries",
+    "ConfigError",
+    "GraphConfig",
+    "GraphError",
+    "InfeasibleError",
+    "Issue",
+    "Plan",
+    "PlannerConfig",
+    "PlannerError",
+    "PlannerWarning",
+    "RenderConfig",
+    "RoadGraph",
+    "Scenario",
+    "ScenarioError",
+    "SnappingError",
+    "SolverConfig",
+    "UnreachableError",
+    "UnservedReason",
+    "load_boundaries",
+    "load_road_graph",
+    "load_scenario",
+    "plan_scenario",
+    "save_road_graph",
+    "validate_road_graph",
+    "write_outputs",
+]

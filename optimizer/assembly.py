@@ -1,0 +1,377 @@
+"""Turn solver results into the Plan: ETAs, leg geometry, unserved reasons, KPIs and meta.
+
+ETAs are recomputed here from the route order with the same integer times the solver used:
+leave the depot at the shift start, wait at a door until its window opens, spend the service
+time, move on. Each route is then checked (windows, shift end, capacity) so a plan never says
+more than it can keep.
+"""
+
+from __future__ import annotations
+
+import itertools
+import platform
+from collections import Counter
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any
+
+import numpy as np
+import shapely
+
+from optimizer.areas import Boundaries
+from optimizer.matrix import TravelMatrices, trace_legs
+from optimizer.partition import Partition
+from optimizer.plan import (
+    AreaOutline,
+    DepotSite,
+    Kpis,
+    Leg,
+    Plan,
+    Polyline,
+    Route,
+    Stop,
+    Unserved,
+)
+from optimizer.problem import Problem, SolveTask
+from optimizer.reasons import UnservedReason
+from optimizer.roadgraph import ProfileNetwork, RoadGraph
+from optimizer.scenario import Scenario
+from optimizer.snapping import SUSPICIOUS_SNAP_M, Snapped
+from optimizer.solver import Assignment, TaskResult
+from optimizer.units import format_clock
+
+#: Outline simplification for the map (degrees, about 30 m).
+OUTLINE_TOLERANCE_DEG = 0.0003
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanInputs:
+    """Everything the assembly needs from earlier stages."""
+
+    scenario: Scenario
+    boundaries: Boundaries
+    graph: RoadGraph
+    networks: dict[str, ProfileNetwork]
+    snapped: Snapped
+    partition: Partition
+    matrices: TravelMatrices
+    problem: Problem
+    assignment: Assignment
+
+
+def _depot_of(inputs: PlanInputs, task: SolveTask, local_depot: int) -> int:
+    subproblem = next(sp for sp in inputs.partition.subproblems if sp.key == task.key)
+    return subproblem.depots[local_depot]
+
+
+def _build_route(
+    inputs: PlanInputs, task: SolveTask, vehicle: int, nodes: tuple[int, ...], warnings: list[str]
+) -> Route:
+    scenario = inputs.scenario
+    spec = task.vehicles[vehicle]
+    team = scenario.teams[spec.team]
+    vtype = scenario.vehicles[team.vehicle]
+    depot = scenario.depots[_depot_of(inputs, task, spec.depot_node)]
+    times = task.time_s[spec.profile]
+    service = task.service_s[spec.profile]
+    matrix = inputs.matrices.by_key[(task.key, spec.profile)]
+    sequence = [spec.depot_node, *nodes, spec.depot_node]
+    traces = trace_legs(
+        inputs.graph,
+        inputs.networks[spec.profile],
+        matrix,
+        list(itertools.pairwise(sequence)),
+    )
+    snap = inputs.snapped.by_profile[spec.profile]
+    clock = spec.shift_start_s
+    load = 0
+    stops: list[Stop] = []
+    legs: list[Leg] = []
+    wait_total = 0
+    service_total = 0
+    travel_total = 0
+    for position, (origin, target) in enumerate(itertools.pairwise(sequence)):
+        travel = int(times[origin, target])
+        travel_total += travel
+        trace = traces[position]
+        legs.append(
+            Leg(
+                distance_m=trace.distance_m,
+                travel_s=travel,
+                path=Polyline(lats=trace.lats, lons=trace.lons),
+            )
+        )
+        clock += travel
+        if target == spec.depot_node and position == len(sequence) - 2:
+            break
+        h = int(task.households[target - task.n_depots])
+        household = scenario.households[h]
+        start = max(clock, int(task.window_start_s[target]))
+        wait = start - clock
+        load += int(task.demand[target])
+        if start > int(task.window_end_s[target]):
+            warnings.append(
+                f"route {team.team_id}: arrival at {household.household_id} "
+                f"{format_clock(start)} is after its window; please report this"
+            )
+        stops.append(
+            Stop(
+                sequence=len(stops) + 1,
+                household_id=household.household_id,
+                head_name=household.head_name,
+                address=household.address,
+                desa_code=household.desa_code,
+                desa_name=household.desa_name,
+                lat=household.lat,
+                lon=household.lon,
+                packages=household.packages,
+                arrival_s=start,
+                departure_s=start + int(service[target]),
+                wait_s=wait,
+                load_after=load,
+                walk_m=round(float(snap.distance_m[h]), 1),
+                window_start_s=household.window_start_s,
+                window_end_s=household.window_end_s,
+                notes=household.notes,
+            )
+        )
+        wait_total += wait
+        service_total += int(service[target])
+        clock = start + int(service[target])
+    if clock > spec.shift_end_s or load > spec.capacity:
+        warnings.append(f"route {team.team_id} breaks its shift or capacity; please report this")
+    return Route(
+        team_id=team.team_id,
+        vehicle=team.vehicle,
+        profile=spec.profile,
+        members=team.members,
+        capacity=vtype.capacity,
+        depot_id=depot.depot_id,
+        depot_name=depot.name,
+        depot_lat=depot.lat,
+        depot_lon=depot.lon,
+        start_s=spec.shift_start_s,
+        end_s=clock,
+        stops=tuple(stops),
+        legs=tuple(legs),
+        distance_m=round(sum(leg.distance_m for leg in legs), 1),
+        travel_s=travel_total,
+        service_s=service_total,
+        wait_s=wait_total,
+        load=load,
+    )
+
+
+def _dropped_reason(inputs: PlanInputs, task: SolveTask, result: TaskResult) -> str:
+    scenario = inputs.scenario
+    capacity = sum(v.capacity for v in task.vehicles)
+    demand = int(task.demand[task.candidates].sum())
+    subproblem = next(sp for sp in inputs.partition.subproblems if sp.key == task.key)
+    teams = len(task.vehicles)
+    if result.hit_time_limit and result.status.value == "no_solution":
+        return (
+            f"the solver found no plan for desa {subproblem.name} within its time share; "
+            "raise [solver] time_limit_s"
+        )
+    if demand > capacity:
+        return (
+            f"the {teams} team(s) of desa {subproblem.name} carry {capacity} packages in "
+            f"one trip but {demand} are needed; add teams or bigger vehicles"
+        )
+    shift = f"{format_clock(scenario.shift_start_s)}-{format_clock(scenario.shift_end_s)}"
+    return (
+        f"the {teams} team(s) of desa {subproblem.name} have no time left in the shift "
+        f"{shift} for this door; add a team or lengthen the shift"
+    )
+
+
+def _outline(code: str, name: str, level: str, geometry: shapely.Geometry) -> AreaOutline:
+    simple = shapely.simplify(geometry, OUTLINE_TOLERANCE_DEG, preserve_topology=True)
+    polygons = list(getattr(simple, "geoms", [simple]))
+    rings = []
+    for polygon in polygons:
+        coords = np.asarray(polygon.exterior.coords)
+        rings.append(
+            Polyline(
+                lats=tuple(np.round(coords[:, 1], 6).tolist()),
+                lons=tuple(np.round(coords[:, 0], 6).tolist()),
+            )
+        )
+    return AreaOutline(code=code, name=name, level=level, rings=tuple(rings))
+
+
+def _versions() -> dict[str, str]:
+    names = ("berbagi", "ortools", "numpy", "scipy", "networkx", "shapely", "folium")
+    found = {}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    found["python"] = platform.python_version()
+    return found
+
+
+def assemble_plan(inputs: PlanInputs) -> Plan:
+    """Build the Plan from the outputs of every stage.
+
+    Parameters
+    ----------
+    inputs : PlanInputs
+
+    Returns
+    -------
+    Plan
+        Every household row of the scenario is in exactly one route stop or in ``unserved``.
+    """
+    scenario = inputs.scenario
+    warnings: list[str] = []
+    routes: list[Route] = []
+    unserved: list[Unserved] = []
+
+    def add_unserved(h: int, code: UnservedReason, reason: str) -> None:
+        household = scenario.households[h]
+        unserved.append(
+            Unserved(
+                household_id=household.household_id,
+                row=household.row,
+                code=code,
+                reason=reason,
+                desa_code=household.desa_code,
+                lat=household.lat,
+                lon=household.lon,
+            )
+        )
+
+    for rejected in scenario.rejected:
+        unserved.append(
+            Unserved(
+                household_id=rejected.household_id,
+                row=rejected.row,
+                code=UnservedReason.INVALID_DATA,
+                reason=f"invalid {rejected.field}: {rejected.reason}"
+                if rejected.field
+                else rejected.reason,
+                desa_code="",
+                lat=None,
+                lon=None,
+            )
+        )
+    for orphan in inputs.partition.orphans:
+        add_unserved(orphan.household, orphan.code, orphan.reason)
+    for screened in inputs.problem.screened:
+        add_unserved(screened.household, screened.code, screened.reason)
+    cut_short = 0
+    for task, result in zip(inputs.problem.tasks, inputs.assignment.results, strict=True):
+        cut_short += int(result.hit_time_limit)
+        for vehicle, nodes in enumerate(result.routes):
+            if nodes:
+                routes.append(_build_route(inputs, task, vehicle, nodes, warnings))
+        if result.dropped:
+            reason = _dropped_reason(inputs, task, result)
+            for node in result.dropped:
+                add_unserved(
+                    int(task.households[node - task.n_depots]),
+                    UnservedReason.NOT_ENOUGH_TEAMS,
+                    reason,
+                )
+    unserved.sort(key=lambda u: u.row)
+
+    synthetic = scenario.synthetic_inputs or inputs.graph.info.synthetic
+    notices = []
+    if inputs.graph.info.synthetic:
+        notices.append("the road network is a generated demonstration network, not real roads")
+    if scenario.synthetic_inputs:
+        notices.append("households, depots and teams are generated demonstration data")
+    if any(d.approximate for d in scenario.depots):
+        notices.append("depot locations are approximate")
+    data_notice = ("Synthetic demo data: " if synthetic else "Note: ") + "; ".join(notices) + "."
+    if not notices:
+        data_notice = f"Road data: {inputs.graph.info.attribution}."
+    if cut_short:
+        warnings.append(
+            f"the time budget cut the search in {cut_short} sub-problem(s): this "
+            "plan may differ between machines; raise [solver] time_limit_s"
+        )
+    long_snaps = 0
+    for snap in inputs.snapped.by_profile.values():
+        long_snaps += int(
+            np.sum(snap.distance_m[: inputs.snapped.n_households] > SUSPICIOUS_SNAP_M)
+        )
+    if long_snaps:
+        warnings.append(
+            f"{long_snaps} household/profile pair(s) lie more than "
+            f"{SUSPICIOUS_SNAP_M:.0f} m from the nearest usable road; the walk is "
+            "counted in their service time"
+        )
+
+    teams_at = Counter(t.depot_id for t in scenario.teams)
+    depots = tuple(
+        DepotSite(
+            depot_id=d.depot_id,
+            name=d.name,
+            desa_code=d.desa_code,
+            lat=d.lat,
+            lon=d.lon,
+            approximate=d.approximate,
+            teams=teams_at[d.depot_id],
+        )
+        for d in scenario.depots
+    )
+    desa_used = {h.desa_code for h in scenario.households} | {d.desa_code for d in scenario.depots}
+    kecamatan_used = {d.parent_code for d in inputs.boundaries.desa if d.code in desa_used}
+    areas = tuple(
+        _outline(k.code, k.name, "kecamatan", k.geometry)
+        for k in inputs.boundaries.kecamatan
+        if k.code in kecamatan_used
+    ) + tuple(
+        _outline(d.code, d.name, "desa", d.geometry)
+        for d in inputs.boundaries.desa
+        if d.code in desa_used
+    )
+    durations = [r.duration_s for r in routes]
+    by_reason = Counter(str(u.code) for u in unserved)
+    kpis = Kpis(
+        households_total=scenario.households_total,
+        households_served=sum(len(r.stops) for r in routes),
+        households_unserved=len(unserved),
+        packages_delivered=sum(r.load for r in routes),
+        teams_available=len(scenario.teams),
+        teams_used=len(routes),
+        total_route_s=sum(durations),
+        longest_route_s=max(durations, default=0),
+        mean_route_s=round(sum(durations) / len(durations)) if durations else 0,
+        total_distance_m=float(sum(r.distance_m for r in routes)),
+        unserved_by_reason=dict(by_reason),
+    )
+    statuses = Counter(str(r.status) for r in inputs.assignment.results)
+    meta: dict[str, Any] = {
+        "input_hash": scenario.input_hash,
+        "seed": scenario.config.solver.seed,
+        "solver": scenario.config.solver.model_dump(mode="json"),
+        "graph": {
+            "max_snap_m": scenario.config.graph.max_snap_m,
+            "walk_speed_kph": scenario.config.graph.walk_speed_kph,
+            "matrix_buffer_m": scenario.config.graph.matrix_buffer_m,
+            "profiles_used": sorted(inputs.networks),
+        },
+        "road_network": inputs.graph.info.to_dict(),
+        "subproblems": len(inputs.problem.tasks),
+        "search_status": dict(sorted(statuses.items())),
+        "versions": _versions(),
+    }
+    return Plan(
+        scenario=scenario.name,
+        title=scenario.title,
+        date=scenario.date.isoformat() if scenario.date else None,
+        synthetic_data=synthetic,
+        data_notice=data_notice,
+        households_total=scenario.households_total,
+        routes=tuple(routes),
+        unserved=tuple(unserved),
+        depots=depots,
+        areas=areas,
+        kpis=kpis,
+        warnings=tuple(warnings),
+        meta=meta,
+    )

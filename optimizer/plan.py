@@ -1,0 +1,248 @@
+"""The Plan: the one result object of the pipeline, and the values it is made of.
+
+A Plan speaks user IDs only (household, team, depot), keeps times as seconds from midnight of the
+planning day (renderers turn them into clock times) and carries everything a renderer needs,
+including leg geometry, so renderers never touch graphs or the solver.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from optimizer.reasons import UnservedReason
+from optimizer.units import format_clock
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Polyline:
+    """A line on the map as parallel latitude and longitude tuples (degrees)."""
+
+    lats: tuple[float, ...]
+    lons: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Stop:
+    """One door on a route."""
+
+    sequence: int
+    household_id: str
+    head_name: str
+    address: str
+    desa_code: str
+    desa_name: str
+    lat: float
+    lon: float
+    packages: int
+    arrival_s: int
+    departure_s: int
+    wait_s: int
+    load_after: int
+    walk_m: float
+    window_start_s: int | None
+    window_end_s: int | None
+    notes: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Leg:
+    """Travel between two consecutive points of a route, along the roads."""
+
+    distance_m: float
+    travel_s: int
+    path: Polyline
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Route:
+    """The ordered work of one team: depot, doors, depot."""
+
+    team_id: str
+    vehicle: str
+    profile: str
+    members: int
+    capacity: int
+    depot_id: str
+    depot_name: str
+    depot_lat: float
+    depot_lon: float
+    start_s: int
+    end_s: int
+    stops: tuple[Stop, ...]
+    legs: tuple[Leg, ...]
+    distance_m: float
+    travel_s: int
+    service_s: int
+    wait_s: int
+    load: int
+
+    @property
+    def duration_s(self) -> int:
+        """Time from leaving the depot to coming back."""
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unserved:
+    """A household (or bad row) that is in no route, with the reason."""
+
+    household_id: str
+    row: int
+    code: UnservedReason
+    reason: str
+    desa_code: str
+    lat: float | None
+    lon: float | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DepotSite:
+    """A depot as drawn on the map."""
+
+    depot_id: str
+    name: str
+    desa_code: str
+    lat: float
+    lon: float
+    approximate: bool
+    teams: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AreaOutline:
+    """A boundary (kecamatan or desa) as drawn on the map."""
+
+    code: str
+    name: str
+    level: str
+    rings: tuple[Polyline, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Kpis:
+    """Headline figures of a plan."""
+
+    households_total: int
+    households_served: int
+    households_unserved: int
+    packages_delivered: int
+    teams_available: int
+    teams_used: int
+    total_route_s: int
+    longest_route_s: int
+    mean_route_s: int
+    total_distance_m: float
+    unserved_by_reason: dict[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form for plan.json."""
+        return {
+            "households_total": self.households_total,
+            "households_served": self.households_served,
+            "households_unserved": self.households_unserved,
+            "packages_delivered": self.packages_delivered,
+            "teams_available": self.teams_available,
+            "teams_used": self.teams_used,
+            "total_route_s": self.total_route_s,
+            "longest_route_s": self.longest_route_s,
+            "mean_route_s": self.mean_route_s,
+            "total_distance_m": round(self.total_distance_m, 1),
+            "unserved_by_reason": dict(sorted(self.unserved_by_reason.items())),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanStats:
+    """How the run went (not part of plan equality): stage times and memory."""
+
+    stage_seconds: dict[str, float]
+    peak_memory_mb: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plan:
+    """A route plan for one distribution day.
+
+    Every household row of the filtered list is in exactly one place: a stop of one route, or
+    ``unserved`` (by ``row``, since a bad row may lack a usable id).
+    """
+
+    scenario: str
+    title: str
+    date: str | None
+    synthetic_data: bool
+    data_notice: str
+    households_total: int
+    routes: tuple[Route, ...]
+    unserved: tuple[Unserved, ...]
+    depots: tuple[DepotSite, ...]
+    areas: tuple[AreaOutline, ...]
+    kpis: Kpis
+    warnings: tuple[str, ...]
+    meta: dict[str, Any] = field(hash=False)
+    stats: PlanStats | None = field(default=None, compare=False, hash=False)
+
+    def summary(self) -> str:
+        """Return a few lines for the terminal."""
+        k = self.kpis
+        lines = [
+            f"Plan '{self.scenario}': {k.households_served} of {k.households_total} households "
+            f"served, {k.households_unserved} unserved; {k.packages_delivered} packages.",
+            f"Teams used: {k.teams_used} of {k.teams_available}. "
+            f"Total route time {k.total_route_s / 3600:.1f} h, longest route "
+            f"{k.longest_route_s / 3600:.2f} h, mean {k.mean_route_s / 60:.0f} min; "
+            f"distance {k.total_distance_m / 1000:.0f} km.",
+        ]
+        if k.unserved_by_reason:
+            parts = ", ".join(f"{n} {code}" for code, n in sorted(k.unserved_by_reason.items()))
+            lines.append(f"Unserved by reason: {parts}.")
+        if self.synthetic_data:
+            lines.append(f"NOTE: {self.data_notice}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the plan.json contract (README): IDs, clock times, figures, no personal data."""
+        return {
+            "scenario": self.scenario,
+            "title": self.title,
+            "date": self.date,
+            "synthetic_data": self.synthetic_data,
+            "data_notice": self.data_notice,
+            "households_total": self.households_total,
+            "routes": [
+                {
+                    "team_id": r.team_id,
+                    "vehicle": r.vehicle,
+                    "depot_id": r.depot_id,
+                    "members": r.members,
+                    "start": format_clock(r.start_s),
+                    "end": format_clock(r.end_s),
+                    "stops": [
+                        {
+                            "household_id": s.household_id,
+                            "arrival": format_clock(s.arrival_s),
+                            "packages": s.packages,
+                        }
+                        for s in r.stops
+                    ],
+                    "distance_m": round(r.distance_m, 1),
+                    "duration_s": r.duration_s,
+                    "load": r.load,
+                    "capacity": r.capacity,
+                }
+                for r in self.routes
+            ],
+            "unserved": [
+                {
+                    "household_id": u.household_id,
+                    "row": u.row,
+                    "reason_code": str(u.code),
+                    "reason": u.reason,
+                }
+                for u in self.unserved
+            ],
+            "kpis": self.kpis.to_dict(),
+            "warnings": list(self.warnings),
+            "meta": self.meta,
+        }

@@ -1,0 +1,612 @@
+"""Load, check and convert road networks into the planner's array form -> RoadGraph.
+
+Graph contract
+--------------
+A road network enters the planner either as an osmnx GraphML file or as the planner's compact
+``.npz`` file. A networkx graph must satisfy this contract (checked by
+:func:`validate_road_graph`, which users can call on their own graphs):
+
+* it is a ``networkx.MultiDiGraph`` with a ``crs`` graph attribute in geographic degrees
+  (EPSG:4326);
+* every node has numeric ``x`` (longitude) and ``y`` (latitude);
+* every edge has a numeric, non-negative ``length`` (metres) and ``highway`` tag; a numeric
+  ``travel_time`` (seconds) is checked when present; ``oneway``, ``maxspeed``, ``access``,
+  ``motor_vehicle``, ``motorcycle``, ``foot`` and ``geometry`` are read when present;
+* a graph attribute ``synthetic`` set to true marks generated (not surveyed) data.
+
+In array form (:class:`RoadGraph`) each directed edge is one row; a two-way street is two rows.
+Travel times are not stored: they depend on the vehicle, so :func:`build_profile_network`
+derives them per profile and keeps only the largest strongly connected component of the ways
+that profile may use (a weakly connected component still has one-way traps).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import numpy.typing as npt
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+from optimizer.config import HIGHWAY_CLASSES, ProfileConfig
+from optimizer.errors import GraphError
+
+logger = logging.getLogger(__name__)
+
+#: Bits of ``RoadGraph.access``: which traffic an OSM way admits by its access tags.
+ACCESS_MOTORCAR = 1
+ACCESS_MOTORCYCLE = 2
+ACCESS_FOOT = 4
+ACCESS_ALL = ACCESS_MOTORCAR | ACCESS_MOTORCYCLE | ACCESS_FOOT
+_ACCESS_BIT = {"motorcar": ACCESS_MOTORCAR, "motorcycle": ACCESS_MOTORCYCLE, "foot": ACCESS_FOOT}
+_HIGHWAY_CODE = {name: code for code, name in enumerate(HIGHWAY_CLASSES)}
+_HIGHWAY_ALIASES = {"road": "unclassified", "bridleway": "path", "corridor": "footway"}
+NPZ_FORMAT = "berbagi-roadgraph-1"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GraphInfo:
+    """Where a road network comes from; shown on every map and sheet built on it."""
+
+    name: str
+    source: str
+    synthetic: bool
+    licence: str
+    attribution: str
+    created: str
+    area: str
+    notes: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form for JSON files."""
+        return {
+            "name": self.name,
+            "source": self.source,
+            "synthetic": self.synthetic,
+            "licence": self.licence,
+            "attribution": self.attribution,
+            "created": self.created,
+            "area": self.area,
+            "notes": self.notes,
+        }
+
+
+def _readonly(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    array = np.ascontiguousarray(array)
+    array.flags.writeable = False
+    return array
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class RoadGraph:
+    """A directed road network in array form (one row per directed edge).
+
+    Attributes
+    ----------
+    node_id : int64 array (n,)
+        OSM node ids (synthetic ids for the demo network).
+    lat, lon : float64 arrays (n,)
+        Node coordinates in degrees.
+    edge_u, edge_v : int32 arrays (m,)
+        Edge endpoints as indices into the node arrays.
+    length_m : float64 array (m,)
+        Edge length along its geometry, metres.
+    highway : int8 array (m,)
+        Index into :data:`optimizer.config.HIGHWAY_CLASSES`; -1 for ways no profile uses.
+    oneway : bool array (m,)
+        True when the edge belongs to a one-way way (its reverse is not in the graph).
+    maxspeed_kph : float32 array (m,)
+        Tagged speed limit, NaN where untagged.
+    access : uint8 array (m,)
+        Bit set of ACCESS_MOTORCAR, ACCESS_MOTORCYCLE, ACCESS_FOOT.
+    geom_offsets : int64 array (m + 1,)
+        Edge e's inner shape points are ``geom_lat/geom_lon[geom_offsets[e]:geom_offsets[e+1]]``.
+    info : GraphInfo
+        Provenance, including whether the network is synthetic.
+    """
+
+    node_id: npt.NDArray[np.int64]
+    lat: npt.NDArray[np.float64]
+    lon: npt.NDArray[np.float64]
+    edge_u: npt.NDArray[np.int32]
+    edge_v: npt.NDArray[np.int32]
+    length_m: npt.NDArray[np.float64]
+    highway: npt.NDArray[np.int8]
+    oneway: npt.NDArray[np.bool_]
+    maxspeed_kph: npt.NDArray[np.float32]
+    access: npt.NDArray[np.uint8]
+    geom_offsets: npt.NDArray[np.int64]
+    geom_lat: npt.NDArray[np.float64]
+    geom_lon: npt.NDArray[np.float64]
+    info: GraphInfo
+
+    def __post_init__(self) -> None:
+        for name in (
+            "node_id",
+            "lat",
+            "lon",
+            "edge_u",
+            "edge_v",
+            "length_m",
+            "highway",
+            "oneway",
+            "maxspeed_kph",
+            "access",
+            "geom_offsets",
+            "geom_lat",
+            "geom_lon",
+        ):
+            object.__setattr__(self, name, _readonly(getattr(self, name)))
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return int(self.node_id.shape[0])
+
+    @property
+    def n_edges(self) -> int:
+        """Number of directed edges."""
+        return int(self.edge_u.shape[0])
+
+    def highway_counts(self) -> dict[str, int]:
+        """Directed edges per highway class (classes with none are left out)."""
+        counts = np.bincount(self.highway[self.highway >= 0], minlength=len(HIGHWAY_CLASSES))
+        return {name: int(c) for name, c in zip(HIGHWAY_CLASSES, counts, strict=True) if c}
+
+    def edge_shape(self, edge: int, *, reverse: bool = False) -> list[tuple[float, float]]:
+        """(lat, lon) points of one edge from its start to its end node, both included."""
+        start, end = int(self.geom_offsets[edge]), int(self.geom_offsets[edge + 1])
+        u, v = int(self.edge_u[edge]), int(self.edge_v[edge])
+        points = [(float(self.lat[u]), float(self.lon[u]))]
+        points += [
+            (float(la), float(lo))
+            for la, lo in zip(self.geom_lat[start:end], self.geom_lon[start:end], strict=True)
+        ]
+        points.append((float(self.lat[v]), float(self.lon[v])))
+        return points[::-1] if reverse else points
+
+
+def _check_arrays(graph: RoadGraph, source: str) -> None:
+    """Raise GraphError when the array form is inconsistent."""
+    n, m = graph.n_nodes, graph.n_edges
+    problems: list[str] = []
+    for name in ("lat", "lon"):
+        if getattr(graph, name).shape != (n,):
+            problems.append(f"'{name}' has {getattr(graph, name).shape[0]} values for {n} nodes")
+    for name in ("edge_v", "length_m", "highway", "oneway", "maxspeed_kph", "access"):
+        if getattr(graph, name).shape != (m,):
+            problems.append(f"'{name}' has {getattr(graph, name).shape[0]} values for {m} edges")
+    if graph.geom_offsets.shape != (m + 1,):
+        problems.append("'geom_offsets' must have one value more than there are edges")
+    if m and (
+        graph.edge_u.min() < 0
+        or graph.edge_v.min() < 0
+        or max(graph.edge_u.max(), graph.edge_v.max()) >= n
+    ):
+        problems.append("edge endpoints point outside the node list")
+    if not np.all(np.isfinite(graph.length_m)) or (m and graph.length_m.min() < 0):
+        problems.append("edge lengths must be finite and >= 0 metres")
+    if not (np.all(np.isfinite(graph.lat)) and np.all(np.isfinite(graph.lon))):
+        problems.append("node coordinates must be finite numbers")
+    if problems:
+        raise GraphError(
+            f"{source}: the road network is damaged ({'; '.join(problems)}); "
+            "rebuild it with 'berbagi maps build-demo' or re-import the original file"
+        )
+
+
+def save_road_graph(graph: RoadGraph, path: Path) -> Path:
+    """Write a road graph to the compact ``.npz`` form (coordinates to 1e-7 degree).
+
+    Parameters
+    ----------
+    graph : RoadGraph
+    path : Path
+        Target file; ``.npz`` is appended when missing.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    path = path if path.suffix == ".npz" else path.with_suffix(".npz")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scale = 1e7
+    with path.open("wb") as handle:
+        np.savez_compressed(
+            handle,
+            format=np.array(NPZ_FORMAT),
+            info=np.array(json.dumps(graph.info.to_dict(), sort_keys=True)),
+            node_id=graph.node_id.astype(np.int64),
+            lat_e7=np.round(graph.lat * scale).astype(np.int32),
+            lon_e7=np.round(graph.lon * scale).astype(np.int32),
+            edge_u=graph.edge_u.astype(np.int32),
+            edge_v=graph.edge_v.astype(np.int32),
+            length_dm=np.round(graph.length_m * 10).astype(np.int32),
+            highway=graph.highway.astype(np.int8),
+            oneway=graph.oneway.astype(np.bool_),
+            maxspeed_kph=graph.maxspeed_kph.astype(np.float32),
+            access=graph.access.astype(np.uint8),
+            geom_offsets=graph.geom_offsets.astype(np.int64),
+            geom_lat_e7=np.round(graph.geom_lat * scale).astype(np.int32),
+            geom_lon_e7=np.round(graph.geom_lon * scale).astype(np.int32),
+        )
+    return path
+
+
+def _load_npz(path: Path) -> RoadGraph:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if str(data["format"]) != NPZ_FORMAT:
+                raise GraphError(
+                    f"{path}: unknown road-network format '{data['format']}'; "
+                    f"expected {NPZ_FORMAT}. Rebuild it with the current version."
+                )
+            info = GraphInfo(**json.loads(str(data["info"])))
+            scale = 1e-7
+            graph = RoadGraph(
+                node_id=data["node_id"],
+                lat=data["lat_e7"] * scale,
+                lon=data["lon_e7"] * scale,
+                edge_u=data["edge_u"],
+                edge_v=data["edge_v"],
+                length_m=data["length_dm"] / 10.0,
+                highway=data["highway"],
+                oneway=data["oneway"],
+                maxspeed_kph=data["maxspeed_kph"],
+                access=data["access"],
+                geom_offsets=data["geom_offsets"],
+                geom_lat=data["geom_lat_e7"] * scale,
+                geom_lon=data["geom_lon_e7"] * scale,
+                info=info,
+            )
+    except (OSError, KeyError, ValueError, TypeError) as err:
+        raise GraphError(
+            f"{path}: cannot read the road network ({err}); rebuild it with "
+            "'berbagi maps build-demo' or import the original OSM/GraphML file again"
+        ) from err
+    _check_arrays(graph, str(path))
+    return graph
+
+
+def load_road_graph(path: Path) -> RoadGraph:
+    """Load a road network from the planner's ``.npz`` form or an osmnx GraphML file.
+
+    Parameters
+    ----------
+    path : Path
+        ``.npz`` (compact array form) or ``.graphml`` (osmnx).
+
+    Returns
+    -------
+    RoadGraph
+
+    Raises
+    ------
+    GraphError
+        If the file is missing, unreadable or breaks the graph contract.
+    """
+    if not path.is_file():
+        raise GraphError(
+            f"road network file {path} does not exist; build the demo network with "
+            "'berbagi maps build-demo' or point [inputs] road_network at an existing file"
+        )
+    if path.suffix == ".npz":
+        return _load_npz(path)
+    if path.suffix == ".graphml":
+        import osmnx as ox
+
+        try:
+            graph = ox.load_graphml(path)
+        except (OSError, ValueError, KeyError, SyntaxError) as err:
+            raise GraphError(f"{path}: not a readable osmnx GraphML file ({err})") from err
+        return road_graph_from_networkx(graph, source=str(path))
+    raise GraphError(
+        f"{path}: unknown road-network file type '{path.suffix}'; use .npz or .graphml "
+        "(import .osm/.osm.pbf files with 'berbagi maps import')"
+    )
+
+
+def validate_road_graph(graph: nx.MultiDiGraph[Any], *, source: str = "graph") -> None:
+    """Check a networkx graph against the graph contract (see the module docstring).
+
+    Raises
+    ------
+    GraphError
+        Listing up to ten broken rules, each naming the node or edge.
+    """
+    problems: list[str] = []
+    if not isinstance(graph, nx.MultiDiGraph):
+        problems.append(f"it is a {type(graph).__name__}, not a networkx MultiDiGraph")
+    crs = str(graph.graph.get("crs", "")).lower()
+    if not crs:
+        problems.append("graph attribute 'crs' is missing (expected epsg:4326)")
+    elif "4326" not in crs and "crs84" not in crs:
+        problems.append(f"graph crs is '{crs}'; project it back to epsg:4326 (degrees)")
+    for node, data in graph.nodes(data=True):
+        if not all(_is_number(data.get(key)) for key in ("x", "y")):
+            problems.append(f"node {node} lacks numeric 'x'/'y' coordinates")
+            if len(problems) >= 10:
+                break
+    for u, v, key, data in graph.edges(keys=True, data=True):
+        length = data.get("length")
+        if not _is_number(length) or float(length or 0) < 0:
+            problems.append(f"edge ({u}, {v}, {key}) has length {length!r}; expected metres >= 0")
+        elif "highway" not in data:
+            problems.append(f"edge ({u}, {v}, {key}) has no 'highway' tag")
+        elif "travel_time" in data and not _is_number(data["travel_time"]):
+            problems.append(f"edge ({u}, {v}, {key}) has travel_time {data['travel_time']!r}")
+        if len(problems) >= 10:
+            break
+    if problems:
+        raise GraphError(f"{source} breaks the road-graph contract: " + "; ".join(problems))
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def _first(value: object) -> str:
+    """Collapse osmnx's merged list tags to the first value, as a lower-case string."""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value).strip().lower() if value is not None else ""
+
+
+def highway_code(tag: object) -> int:
+    """Map an OSM highway tag (``*_link`` included) to its class index, -1 when unused."""
+    name = _first(tag).removesuffix("_link")
+    name = _HIGHWAY_ALIASES.get(name, name)
+    return _HIGHWAY_CODE.get(name, -1)
+
+
+_NO = {"no", "private", "agricultural", "forestry", "delivery", "discouraged"}
+
+
+def access_bits(tags: dict[str, object]) -> int:
+    """Derive the ACCESS_* bit set from OSM access tags (most specific tag wins)."""
+    general = _first(tags.get("access"))
+    vehicle = _first(tags.get("vehicle")) or general
+    motor = _first(tags.get("motor_vehicle")) or vehicle
+    result = 0
+    if (_first(tags.get("motorcar")) or motor) not in _NO:
+        result |= ACCESS_MOTORCAR
+    if (_first(tags.get("motorcycle")) or motor) not in _NO:
+        result |= ACCESS_MOTORCYCLE
+    if (_first(tags.get("foot")) or general) not in _NO:
+        result |= ACCESS_FOOT
+    return result
+
+
+def _maxspeed(value: object) -> float:
+    match = re.match(r"^\s*(\d+(?:\.\d+)?)\s*(mph)?", _first(value))
+    if match is None:
+        return float("nan")
+    speed = float(match.group(1))
+    return speed * 1.609344 if match.group(2) else speed
+
+
+def road_graph_from_networkx(
+    graph: nx.MultiDiGraph[Any], *, source: str, info: GraphInfo | None = None
+) -> RoadGraph:
+    """Convert a contract-abiding networkx graph into a :class:`RoadGraph`.
+
+    Raises
+    ------
+    GraphError
+        If the graph breaks the contract.
+    """
+    validate_road_graph(graph, source=source)
+    nodes = sorted(graph.nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    lat = np.array([float(graph.nodes[n]["y"]) for n in nodes])
+    lon = np.array([float(graph.nodes[n]["x"]) for n in nodes])
+    edges = sorted(
+        graph.edges(keys=True, data=True), key=lambda e: (index[e[0]], index[e[1]], e[2])
+    )
+    offsets = [0]
+    geom_lat: list[float] = []
+    geom_lon: list[float] = []
+    for _u, _v, _k, data in edges:
+        shape = data.get("geometry")
+        if shape is not None and hasattr(shape, "coords"):
+            inner = list(shape.coords)[1:-1]
+            geom_lon.extend(float(p[0]) for p in inner)
+            geom_lat.extend(float(p[1]) for p in inner)
+        offsets.append(len(geom_lat))
+    if info is None:
+        meta = graph.graph
+        synthetic = str(meta.get("synthetic", "false")).lower() in ("true", "1", "yes")
+        info = GraphInfo(
+            name=Path(source).stem,
+            source=str(meta.get("source", source)),
+            synthetic=synthetic,
+            licence=str(meta.get("licence", "ODbL-1.0" if not synthetic else "")),
+            attribution=str(
+                meta.get("attribution", "" if synthetic else "© OpenStreetMap contributors, ODbL")
+            ),
+            created=str(meta.get("created_date", meta.get("created", ""))),
+            area=str(meta.get("area", "")),
+        )
+    return RoadGraph(
+        node_id=np.array([int(n) for n in nodes], dtype=np.int64),
+        lat=lat,
+        lon=lon,
+        edge_u=np.array([index[e[0]] for e in edges], dtype=np.int32),
+        edge_v=np.array([index[e[1]] for e in edges], dtype=np.int32),
+        length_m=np.array([float(e[3]["length"]) for e in edges], dtype=np.float64),
+        highway=np.array([highway_code(e[3].get("highway")) for e in edges], dtype=np.int8),
+        oneway=np.array(
+            [_first(e[3].get("oneway")) in ("true", "yes", "1", "-1") for e in edges], dtype=bool
+        ),
+        maxspeed_kph=np.array([_maxspeed(e[3].get("maxspeed")) for e in edges], dtype=np.float32),
+        access=np.array([access_bits(e[3]) for e in edges], dtype=np.uint8),
+        geom_offsets=np.array(offsets, dtype=np.int64),
+        geom_lat=np.array(geom_lat, dtype=np.float64),
+        geom_lon=np.array(geom_lon, dtype=np.float64),
+        info=info,
+    )
+
+
+def road_graph_to_networkx(graph: RoadGraph) -> nx.MultiDiGraph[int]:
+    """Export a :class:`RoadGraph` as an osmnx-style MultiDiGraph (for GraphML and GIS tools)."""
+    out: nx.MultiDiGraph[int] = nx.MultiDiGraph()
+    out.graph.update({k: str(v) for k, v in graph.info.to_dict().items()})
+    out.graph["crs"] = "epsg:4326"
+    for i in range(graph.n_nodes):
+        out.add_node(int(graph.node_id[i]), x=float(graph.lon[i]), y=float(graph.lat[i]))
+    for e in range(graph.n_edges):
+        code = int(graph.highway[e])
+        out.add_edge(
+            int(graph.node_id[graph.edge_u[e]]),
+            int(graph.node_id[graph.edge_v[e]]),
+            length=float(graph.length_m[e]),
+            highway=HIGHWAY_CLASSES[code] if code >= 0 else "unknown",
+            oneway=bool(graph.oneway[e]),
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class ProfileNetwork:
+    """The part of a road graph one vehicle profile can use, with its travel times.
+
+    Attributes
+    ----------
+    profile : str
+        Profile name (``car``, ``motorbike``, ...).
+    csr : scipy.sparse.csr_matrix
+        n x n matrix of edge travel times in seconds (fastest edge per node pair), holding only
+        edges between nodes of the largest strongly connected component.
+    csr_edge : int64 array
+        For each stored entry of ``csr``, the RoadGraph edge it comes from.
+    csr_reversed : bool array
+        True where the entry runs the edge against its drawing direction (foot on one-ways).
+    in_network : bool array (n,)
+        Nodes of the largest strongly connected component.
+    touched : bool array (n,)
+        Nodes with at least one edge this profile may use (in the component or not).
+    """
+
+    profile: str
+    csr: csr_matrix = field(repr=False)
+    csr_edge: npt.NDArray[np.int64] = field(repr=False)
+    csr_reversed: npt.NDArray[np.bool_] = field(repr=False)
+    in_network: npt.NDArray[np.bool_] = field(repr=False)
+    touched: npt.NDArray[np.bool_] = field(repr=False)
+
+
+def build_profile_network(graph: RoadGraph, name: str, profile: ProfileConfig) -> ProfileNetwork:
+    """Select the edges a profile may use, time them, and keep the largest strongly connected part.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+    name : str
+        Profile name, recorded in the result.
+    profile : ProfileConfig
+        Allowed highway classes with their speeds, access tag and one-way rule.
+
+    Returns
+    -------
+    ProfileNetwork
+
+    Raises
+    ------
+    GraphError
+        If the profile can use no edge of the graph at all.
+
+    Notes
+    -----
+    Edge time is ``length_m / speed`` with speed the profile's speed for the class, capped by a
+    tagged maxspeed; it stays a float here and is rounded up once per matrix entry.
+    """
+    speeds = np.zeros(len(HIGHWAY_CLASSES), dtype=np.float64)
+    for cls, kph in profile.open_speeds().items():
+        speeds[_HIGHWAY_CODE[cls]] = kph
+    code = graph.highway.astype(np.int64)
+    speed = np.where(code >= 0, speeds[np.clip(code, 0, None)], 0.0)
+    speed = np.where(np.isfinite(graph.maxspeed_kph), np.minimum(speed, graph.maxspeed_kph), speed)
+    allowed = (speed > 0) & ((graph.access & _ACCESS_BIT[profile.access_tag]) > 0)
+    edges = np.flatnonzero(allowed)
+    if edges.size == 0:
+        raise GraphError(
+            f"profile '{name}' can use no road of network '{graph.info.name}'; "
+            "check its speed_kph classes against the network's highway tags"
+        )
+    u = graph.edge_u[edges].astype(np.int64)
+    v = graph.edge_v[edges].astype(np.int64)
+    time_s = graph.length_m[edges] / (speed[edges] / 3.6)
+    reversed_flag = np.zeros(edges.size, dtype=bool)
+    if profile.ignore_oneway:
+        one = graph.oneway[edges]
+        edges = np.concatenate([edges, edges[one]])
+        u, v = np.concatenate([u, v[one]]), np.concatenate([v, u[one]])
+        time_s = np.concatenate([time_s, time_s[one]])
+        reversed_flag = np.concatenate([reversed_flag, np.ones(int(one.sum()), dtype=bool)])
+    n = graph.n_nodes
+    touched = np.zeros(n, dtype=bool)
+    touched[u] = True
+    touched[v] = True
+    # Keep the fastest edge per (u, v): sort by pair then time, take the first of each pair.
+    order = np.lexsort((edges, time_s, v, u))
+    u, v, time_s, edges, reversed_flag = (
+        u[order],
+        v[order],
+        time_s[order],
+        edges[order],
+        reversed_flag[order],
+    )
+    first = np.ones(u.size, dtype=bool)
+    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    u, v, time_s, edges, reversed_flag = (
+        u[first],
+        v[first],
+        time_s[first],
+        edges[first],
+        reversed_flag[first],
+    )
+    full = csr_matrix((np.ones(u.size), (u, v)), shape=(n, n))
+    _, labels = connected_components(full, directed=True, connection="strong")
+    sizes = np.bincount(labels[touched])
+    biggest = int(np.argmax(sizes))
+    in_network = labels == biggest
+    keep = in_network[u] & in_network[v]
+    u, v, time_s, edges, reversed_flag = (
+        u[keep],
+        v[keep],
+        time_s[keep],
+        edges[keep],
+        reversed_flag[keep],
+    )
+    # Entries are sorted by (u, v) already, so CSR data order equals our order.
+    # A zero-length edge would vanish from a sparse matrix; give it a tiny positive time.
+    csr = csr_matrix((np.maximum(time_s, 1e-6), (u, v)), shape=(n, n))
+    csr.sort_indices()
+    logger.info(
+        "profile %s: %d of %d nodes in the largest strongly connected part",
+        name,
+        int(in_network.sum()),
+        int(touched.sum()),
+    )
+    return ProfileNetwork(
+        profile=name,
+        csr=csr,
+        csr_edge=_readonly(edges),
+        csr_reversed=_readonly(reversed_flag),
+        in_network=_readonly(in_network),
+        touched=_readonly(touched),
+    )
