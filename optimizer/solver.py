@@ -37,6 +37,10 @@ MAX_WAIT_S = 24 * 3600
 HORIZON_S = 24 * 3600
 #: Smallest time slice one task gets, even when tiny (seconds).
 MIN_TASK_TIME_S = 1.0
+#: Up to this many households a task is solved by greedy descent to a local optimum: a
+#: metaheuristic on a tiny task can run out of new solutions and would then idle until its
+#: wall-clock guard, which is slow and not reproducible.
+SMALL_TASK_SIZE = 8
 TIME_DIMENSION = "time"
 LOAD_DIMENSION = "load"
 
@@ -55,7 +59,8 @@ _ROUTING = routing_enums_pb2.RoutingSearchStatus
 _STATUS = {
     _ROUTING.ROUTING_OPTIMAL: SolveStatus.OPTIMAL,
     _ROUTING.ROUTING_SUCCESS: SolveStatus.FEASIBLE,
-    _ROUTING.ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED: SolveStatus.TIME_LIMIT,
+    # Stopped by the effort limit before a local optimum: a normal, reproducible result.
+    _ROUTING.ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED: SolveStatus.FEASIBLE,
 }
 
 
@@ -87,10 +92,11 @@ def _search_parameters(
     params.first_solution_strategy = getattr(
         routing_enums_pb2.FirstSolutionStrategy, config.first_solution
     )
+    metaheuristic = "GREEDY_DESCENT" if size <= SMALL_TASK_SIZE else config.metaheuristic
     params.local_search_metaheuristic = getattr(
-        routing_enums_pb2.LocalSearchMetaheuristic, config.metaheuristic
+        routing_enums_pb2.LocalSearchMetaheuristic, metaheuristic
     )
-    if config.solutions_per_stop > 0:
+    if config.solutions_per_stop > 0 and metaheuristic != "GREEDY_DESCENT":
         params.solution_limit = max(2, math.ceil(config.solutions_per_stop * size))
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     params.log_search = False

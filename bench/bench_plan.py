@@ -1,0 +1,74 @@
+"""End-to-end benchmark: plan a scenario (default: the whole regency) and print stage times.
+
+    .venv/bin/python bench/bench_plan.py [SCENARIO] [--time-limit S] [--workers N]
+
+Prints wall time per stage (including writing the outputs and the map), the number of
+sub-problems and households, and peak memory (resident set size) of this process and of the
+solver worker processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / "banyuwangi.toml"))
+    parser.add_argument("--time-limit", type=float, default=None)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--out", default=str(ROOT / ".bench" / "plan"))
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    from optimizer.api import plan_scenario, write_outputs
+
+    overrides = {}
+    if args.time_limit is not None:
+        overrides["time_limit_s"] = args.time_limit
+    if args.workers is not None:
+        overrides["workers"] = args.workers
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if done == total or done % max(1, total // 10) == 0:
+            print(f"  {stage}: {done}/{total}", file=sys.stderr, flush=True)
+
+    import_s = time.perf_counter() - started
+    plan = plan_scenario(Path(args.scenario), solver_overrides=overrides, progress=progress)
+    clock = time.perf_counter()
+    write_outputs(plan, Path(args.out))
+    write_s = time.perf_counter() - clock
+    total_s = time.perf_counter() - started
+
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}")
+    print(f"scenario: {plan.scenario} ({plan.households_total} households, "
+          f"{plan.meta['subproblems']} sub-problems, {plan.kpis.teams_available} teams)")
+    print(f"{'stage':<22}{'seconds':>10}")
+    print(f"{'imports':<22}{import_s:>10.1f}")
+    assert plan.stats is not None
+    for stage, seconds in plan.stats.stage_seconds.items():
+        print(f"{stage:<22}{seconds:>10.1f}")
+    print(f"{'write outputs + map':<22}{write_s:>10.1f}")
+    print(f"{'TOTAL':<22}{total_s:>10.1f}")
+    print(f"peak memory: main process {own:.0f} MB, largest worker {children:.0f} MB")
+    print(f"served {plan.kpis.households_served}, unserved {plan.kpis.households_unserved} "
+          f"{dict(sorted(plan.kpis.unserved_by_reason.items()))}")
+    print(f"teams used {plan.kpis.teams_used}; longest route "
+          f"{plan.kpis.longest_route_s / 3600:.2f} h; total route time "
+          f"{plan.kpis.total_route_s / 3600:.0f} h; search status {plan.meta['search_status']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

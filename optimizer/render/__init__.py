@@ -1,0 +1,6 @@
+"""Renderers: turn a finished Plan into files people read.
+
+``report`` writes plan.json, ``sheets`` the CSV sheets and ``maps`` the self-contained HTML map
+(the only module of the product that imports folium; its Leaflet copy lives in ``assets/``).
+Renderers read the Plan only: they never touch road graphs or the solver.
+"""
