@@ -21,6 +21,7 @@ from optimizer.assembly import PlanInputs, assemble_plan
 from optimizer.config import SolverConfig
 from optimizer.errors import ConfigError
 from optimizer.matrix import build_matrices
+from optimizer.parallel import default_workers
 from optimizer.partition import build_partition
 from optimizer.plan import Plan, PlanStats
 from optimizer.problem import build_problem
@@ -136,12 +137,14 @@ def plan_scenario(
     )
     partition = build_partition(scenario)
     lap("snap and partition")
+    workers = config.solver.workers or default_workers()
     matrices = build_matrices(
         graph,
         networks,
         snapped,
         partition,
         buffer_m=config.graph.matrix_buffer_m,
+        workers=workers,
         progress=report("matrices"),
     )
     lap("matrices")
@@ -161,7 +164,9 @@ def plan_scenario(
             matrices=matrices,
             problem=problem,
             assignment=assignment,
-        )
+        ),
+        workers=workers,
+        progress=report("geometry"),
     )
     lap("assemble plan")
     return replace(plan, stats=PlanStats(stage_seconds=stages, peak_memory_mb=_peak_memory_mb()))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import platform
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
@@ -19,7 +20,7 @@ import numpy as np
 import shapely
 
 from optimizer.areas import Boundaries
-from optimizer.matrix import TravelMatrices, trace_legs
+from optimizer.matrix import LegTrace, TraceRequest, TravelMatrices, trace_all
 from optimizer.partition import Partition
 from optimizer.plan import (
     AreaOutline,
@@ -65,7 +66,12 @@ def _depot_of(inputs: PlanInputs, task: SolveTask, local_depot: int) -> int:
 
 
 def _build_route(
-    inputs: PlanInputs, task: SolveTask, vehicle: int, nodes: tuple[int, ...], warnings: list[str]
+    inputs: PlanInputs,
+    task: SolveTask,
+    vehicle: int,
+    nodes: tuple[int, ...],
+    traces: list[LegTrace],
+    warnings: list[str],
 ) -> Route:
     scenario = inputs.scenario
     spec = task.vehicles[vehicle]
@@ -74,14 +80,7 @@ def _build_route(
     depot = scenario.depots[_depot_of(inputs, task, spec.depot_node)]
     times = task.time_s[spec.profile]
     service = task.service_s[spec.profile]
-    matrix = inputs.matrices.by_key[(task.key, spec.profile)]
     sequence = [spec.depot_node, *nodes, spec.depot_node]
-    traces = trace_legs(
-        inputs.graph,
-        inputs.networks[spec.profile],
-        matrix,
-        list(itertools.pairwise(sequence)),
-    )
     snap = inputs.snapped.by_profile[spec.profile]
     clock = spec.shift_start_s
     load = 0
@@ -212,12 +211,45 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def assemble_plan(inputs: PlanInputs) -> Plan:
+def _trace_routes(
+    inputs: PlanInputs,
+    work: list[tuple[SolveTask, int, tuple[int, ...]]],
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+) -> list[list[LegTrace]]:
+    """Trace the legs of every route, batched per sub-problem and profile."""
+    batches: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    where: list[tuple[tuple[str, str], int, int]] = []
+    for task, vehicle, nodes in work:
+        spec = task.vehicles[vehicle]
+        sequence = [spec.depot_node, *nodes, spec.depot_node]
+        legs = batches.setdefault((task.key, spec.profile), [])
+        where.append(((task.key, spec.profile), len(legs), len(sequence) - 1))
+        legs.extend(itertools.pairwise(sequence))
+    keys = list(batches)
+    requests = [TraceRequest(key=k[0], profile=k[1], legs=tuple(batches[k])) for k in keys]
+    traced = trace_all(
+        inputs.graph, inputs.networks, inputs.matrices, requests, workers=workers, progress=progress
+    )
+    by_key = dict(zip(keys, traced, strict=True))
+    return [by_key[key][start : start + count] for key, start, count in where]
+
+
+def assemble_plan(
+    inputs: PlanInputs,
+    *,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> Plan:
     """Build the Plan from the outputs of every stage.
 
     Parameters
     ----------
     inputs : PlanInputs
+    workers : int
+        Worker processes for tracing route geometry.
+    progress : callable, optional
+        Called with (done, total) while tracing.
 
     Returns
     -------
@@ -226,7 +258,6 @@ def assemble_plan(inputs: PlanInputs) -> Plan:
     """
     scenario = inputs.scenario
     warnings: list[str] = []
-    routes: list[Route] = []
     unserved: list[Unserved] = []
 
     def add_unserved(h: int, code: UnservedReason, reason: str) -> None:
@@ -262,11 +293,19 @@ def assemble_plan(inputs: PlanInputs) -> Plan:
     for screened in inputs.problem.screened:
         add_unserved(screened.household, screened.code, screened.reason)
     cut_short = 0
+    work = [
+        (task, vehicle, nodes)
+        for task, result in zip(inputs.problem.tasks, inputs.assignment.results, strict=True)
+        for vehicle, nodes in enumerate(result.routes)
+        if nodes
+    ]
+    traces = _trace_routes(inputs, work, workers, progress)
+    routes = [
+        _build_route(inputs, task, vehicle, nodes, leg_traces, warnings)
+        for (task, vehicle, nodes), leg_traces in zip(work, traces, strict=True)
+    ]
     for task, result in zip(inputs.problem.tasks, inputs.assignment.results, strict=True):
         cut_short += int(result.hit_time_limit)
-        for vehicle, nodes in enumerate(result.routes):
-            if nodes:
-                routes.append(_build_route(inputs, task, vehicle, nodes, warnings))
         if result.dropped:
             reason = _dropped_reason(inputs, task, result)
             for node in result.dropped:

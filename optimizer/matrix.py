@@ -21,6 +21,7 @@ import numpy.typing as npt
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
+from optimizer.parallel import run_parallel
 from optimizer.partition import Partition, SubProblem
 from optimizer.roadgraph import ProfileNetwork, RoadGraph
 from optimizer.snapping import Snapped
@@ -44,7 +45,7 @@ class SubMatrix:
         Global site index (see :class:`Snapped`) per local site.
     nodes : int64 array
         Graph node per local site, -1 where the site could not be snapped for this profile.
-    time_s : int64 array (n, n)
+    time_s : int32 array (n, n)
         Travel time in whole seconds (rounded up); ``UNREACHABLE_S`` where there is no path.
     region : int64 array
         Graph nodes of the part of the network searched (sorted); all nodes when it fell back.
@@ -54,7 +55,7 @@ class SubMatrix:
     profile: str
     sites: npt.NDArray[np.int64] = field(repr=False)
     nodes: npt.NDArray[np.int64] = field(repr=False)
-    time_s: npt.NDArray[np.int64] = field(repr=False)
+    time_s: npt.NDArray[np.int32] = field(repr=False)
     region: npt.NDArray[np.int64] = field(repr=False)
 
 
@@ -144,7 +145,7 @@ def build_submatrix(
     nodes = snapped.by_profile[network.profile].node[sites]
     valid = nodes >= 0
     n = sites.size
-    time_s = np.full((n, n), UNREACHABLE_S, dtype=np.int64)
+    time_s = np.full((n, n), UNREACHABLE_S, dtype=np.int32)
     np.fill_diagonal(time_s, 0)
     if not valid.any():
         empty = np.empty(0, dtype=np.int64)
@@ -164,7 +165,7 @@ def build_submatrix(
         region = np.flatnonzero(network.in_network).astype(np.int64)
         sub, _, local_of = _subgraph(network, region)
         times = _times(sub, local_of[nodes[valid]])
-    rounded = np.where(np.isfinite(times), np.ceil(times - 1e-9), UNREACHABLE_S).astype(np.int64)
+    rounded = np.where(np.isfinite(times), np.ceil(times - 1e-9), UNREACHABLE_S).astype(np.int32)
     idx = np.flatnonzero(valid)
     time_s[np.ix_(idx, idx)] = rounded
     np.fill_diagonal(time_s, 0)
@@ -178,6 +179,15 @@ def build_submatrix(
     ), fell_back
 
 
+def _matrix_job(
+    shared: tuple[RoadGraph, dict[str, ProfileNetwork], Snapped, float],
+    item: tuple[SubProblem, str],
+) -> tuple[SubMatrix, bool]:
+    graph, networks, snapped, buffer_m = shared
+    subproblem, profile = item
+    return build_submatrix(graph, networks[profile], snapped, subproblem, buffer_m=buffer_m)
+
+
 def build_matrices(
     graph: RoadGraph,
     networks: dict[str, ProfileNetwork],
@@ -185,6 +195,7 @@ def build_matrices(
     partition: Partition,
     *,
     buffer_m: float,
+    workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> TravelMatrices:
     """Build the travel-time matrix of every sub-problem for every profile its teams use.
@@ -197,8 +208,10 @@ def build_matrices(
     partition : Partition
     buffer_m : float
         Margin around a sub-problem's sites within which paths are searched (metres).
+    workers : int
+        Worker processes (1 = this process only).
     progress : callable, optional
-        Called with (done, total) after each sub-problem.
+        Called with (done, total) after each sub-problem and profile.
 
     Returns
     -------
@@ -208,18 +221,20 @@ def build_matrices(
     -----
     Entries are whole seconds, rounded up; diagonal 0; ``UNREACHABLE_S`` where no path exists.
     """
-    by_key: dict[tuple[str, str], SubMatrix] = {}
-    fallbacks = 0
-    total = len(partition.subproblems)
-    for done, subproblem in enumerate(partition.subproblems, start=1):
-        for profile in subproblem.profiles:
-            matrix, fell_back = build_submatrix(
-                graph, networks[profile], snapped, subproblem, buffer_m=buffer_m
-            )
-            fallbacks += int(fell_back)
-            by_key[(subproblem.key, profile)] = matrix
-        if progress is not None:
-            progress(done, total)
+    items = [(sp, profile) for sp in partition.subproblems for profile in sp.profiles]
+    order = sorted(range(len(items)), key=lambda i: -len(items[i][0].households))
+    results = run_parallel(
+        _matrix_job,
+        items,
+        shared=(graph, networks, snapped, buffer_m),
+        workers=workers,
+        order=order,
+        progress=progress,
+    )
+    by_key = {
+        (sp.key, profile): matrix for (sp, profile), (matrix, _) in zip(items, results, strict=True)
+    }
+    fallbacks = sum(int(fell_back) for _, fell_back in results)
     if fallbacks:
         logger.info("%d sub-problem matrices needed the whole network", fallbacks)
     return TravelMatrices(by_key=by_key, fallbacks=fallbacks)
@@ -279,3 +294,41 @@ def trace_legs(
             lons.extend(p[1] for p in shape[1:])
         traces.append(LegTrace(distance_m=distance, lats=tuple(lats), lons=tuple(lons)))
     return traces
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TraceRequest:
+    """Legs to trace on one sub-problem matrix (local site pairs)."""
+
+    key: str
+    profile: str
+    legs: tuple[tuple[int, int], ...]
+
+
+def _trace_job(
+    shared: tuple[RoadGraph, dict[str, ProfileNetwork], TravelMatrices], item: TraceRequest
+) -> list[LegTrace]:
+    graph, networks, matrices = shared
+    matrix = matrices.by_key[(item.key, item.profile)]
+    return trace_legs(graph, networks[item.profile], matrix, item.legs)
+
+
+def trace_all(
+    graph: RoadGraph,
+    networks: dict[str, ProfileNetwork],
+    matrices: TravelMatrices,
+    requests: Sequence[TraceRequest],
+    *,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[list[LegTrace]]:
+    """Trace many batches of legs, in parallel; one list of traces per request, in order."""
+    order = sorted(range(len(requests)), key=lambda i: -len(requests[i].legs))
+    return run_parallel(
+        _trace_job,
+        requests,
+        shared=(graph, networks, matrices),
+        workers=workers,
+        order=order,
+        progress=progress,
+    )

@@ -62,7 +62,7 @@ class SolveTask:
     service_s: dict[str, npt.NDArray[np.int64]] = field(repr=False)
     window_start_s: npt.NDArray[np.int64] = field(repr=False)
     window_end_s: npt.NDArray[np.int64] = field(repr=False)
-    time_s: dict[str, npt.NDArray[np.int64]] = field(repr=False)
+    time_s: dict[str, npt.NDArray[np.int32]] = field(repr=False)
     candidates: npt.NDArray[np.bool_] = field(repr=False)
     vehicles: tuple[VehicleSpec, ...]
 
@@ -113,20 +113,28 @@ def _service_times(
     return result
 
 
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class _Arrays:
+    """The per-node arrays of one task under construction."""
+
+    time_s: dict[str, npt.NDArray[np.int32]]
+    service_s: dict[str, npt.NDArray[np.int64]]
+    demand: npt.NDArray[np.int64]
+    window_start_s: npt.NDArray[np.int64]
+    window_end_s: npt.NDArray[np.int64]
+
+
 def _screen(
     scenario: Scenario,
     snapped: Snapped,
     subproblem: SubProblem,
-    task_arrays: dict[str, object],
+    arrays: _Arrays,
     vehicles: tuple[VehicleSpec, ...],
 ) -> tuple[npt.NDArray[np.bool_], list[Screened]]:
     """Mark which households any team can serve; explain the others."""
     n_depots = len(subproblem.depots)
-    times: dict[str, npt.NDArray[np.int64]] = task_arrays["time_s"]  # type: ignore[assignment]
-    service: dict[str, npt.NDArray[np.int64]] = task_arrays["service_s"]  # type: ignore[assignment]
-    demand: npt.NDArray[np.int64] = task_arrays["demand"]  # type: ignore[assignment]
-    w_start: npt.NDArray[np.int64] = task_arrays["window_start_s"]  # type: ignore[assignment]
-    w_end: npt.NDArray[np.int64] = task_arrays["window_end_s"]  # type: ignore[assignment]
+    times, service, demand = arrays.time_s, arrays.service_s, arrays.demand
+    w_start, w_end = arrays.window_start_s, arrays.window_end_s
     n = n_depots + len(subproblem.households)
     ok = np.zeros(n, dtype=bool)
     screened: list[Screened] = []
@@ -263,13 +271,13 @@ def build_problem(
         service_all = _service_times(scenario, snapped, sites, n_depots, walk_speed_kph)
         service = {p: service_all[p] for p in sp.profiles}
         time_s = {p: matrices.by_key[(sp.key, p)].time_s for p in sp.profiles}
-        arrays: dict[str, object] = {
-            "time_s": time_s,
-            "service_s": service,
-            "demand": demand,
-            "window_start_s": w_start,
-            "window_end_s": w_end,
-        }
+        arrays = _Arrays(
+            time_s=time_s,
+            service_s=service,
+            demand=demand,
+            window_start_s=w_start,
+            window_end_s=w_end,
+        )
         candidates, dropped = _screen(scenario, snapped, sp, arrays, vehicles)
         screened.extend(dropped)
         tasks.append(

@@ -8,18 +8,15 @@ household optional with a large drop penalty, so the search always returns a pla
 Search stops on an effort limit that does not depend on the machine (``solutions_per_stop``
 times the task size), so a scenario and seed give the same plan everywhere. The wall-clock
 budget is shared out by task size as a guard only; when it cuts a search, the assignment says so.
-Tasks run in parallel worker processes; results are collected in task order.
+Tasks run in parallel worker processes (largest first); results come back in task order.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import multiprocessing
-import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -27,6 +24,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from optimizer.config import SolverConfig
+from optimizer.parallel import default_workers, run_parallel
 from optimizer.problem import SolveTask, estimate_effort
 
 logger = logging.getLogger(__name__)
@@ -213,9 +211,9 @@ def solve_task(task: SolveTask, config: SolverConfig, *, time_limit_s: float) ->
     )
 
 
-def _solve_one(args: tuple[SolveTask, SolverConfig, float]) -> TaskResult:
-    task, config, limit = args
-    return solve_task(task, config, time_limit_s=limit)
+def _solve_job(shared: SolverConfig, item: tuple[SolveTask, float]) -> TaskResult:
+    task, limit = item
+    return solve_task(task, shared, time_limit_s=limit)
 
 
 def solver_version() -> str:
@@ -246,29 +244,19 @@ def solve_routes(
     Assignment
         One TaskResult per task, in the order of ``tasks``.
     """
-    workers = config.workers or max(1, os.cpu_count() or 1)
+    workers = config.workers or default_workers()
     efforts = [estimate_effort(t) for t in tasks]
     total_effort = sum(efforts) or 1.0
     budget = config.time_limit_s * workers
     limits = [max(MIN_TASK_TIME_S, budget * e / total_effort) for e in efforts]
     # Longest tasks first keeps the workers evenly busy to the end.
     order = sorted(range(len(tasks)), key=lambda i: (-efforts[i], tasks[i].key))
-    results: list[TaskResult | None] = [None] * len(tasks)
-    done = 0
-    if workers == 1 or len(tasks) <= 1:
-        for i in order:
-            results[i] = solve_task(tasks[i], config, time_limit_s=limits[i])
-            done += 1
-            if progress is not None:
-                progress(done, len(tasks))
-    else:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = {pool.submit(_solve_one, (tasks[i], config, limits[i])): i for i in order}
-            for future in as_completed(futures):
-                results[futures[future]] = future.result()
-                done += 1
-                if progress is not None:
-                    progress(done, len(tasks))
-    final = tuple(r for r in results if r is not None)
-    return Assignment(results=final, solver_version=solver_version())
+    results = run_parallel(
+        _solve_job,
+        list(zip(tasks, limits, strict=True)),
+        shared=config,
+        workers=workers,
+        order=order,
+        progress=progress,
+    )
+    return Assignment(results=tuple(results), solver_version=solver_version())

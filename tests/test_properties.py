@@ -37,8 +37,16 @@ def test_every_household_once_and_routes_feasible(rows, teams) -> None:
         shutil.copytree(GOOD, folder)
         records = []
         for i, ((r, c), packages, (start, end), desil) in enumerate(rows):
-            records.append(household(f"H{i}", *grid_point(r, c), packages=packages,
-                                     window_start=start, window_end=end, desil=desil))
+            records.append(
+                household(
+                    f"H{i}",
+                    *grid_point(r, c),
+                    packages=packages,
+                    window_start=start,
+                    window_end=end,
+                    desil=desil,
+                )
+            )
         write_csv(folder / "households.csv", HOUSEHOLD_COLUMNS, records)
         lines = ["team_id,depot_id,vehicle"] + [f"T{i},D1,{v}" for i, v in enumerate(teams)]
         (folder / "teams.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -47,5 +55,6 @@ def test_every_household_once_and_routes_feasible(rows, teams) -> None:
         check_every_household_once(plan, scenario)
         check_routes_feasible(plan)
         assert plan.kpis.households_served + plan.kpis.households_unserved == len(
-            scenario.households) + len(scenario.rejected)
+            scenario.households
+        ) + len(scenario.rejected)
         assert plan.kpis.teams_used <= len(teams)
