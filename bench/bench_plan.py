@@ -50,10 +50,13 @@ def main() -> int:
 
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}")
-    print(f"scenario: {plan.scenario} ({plan.households_total} households, "
-          f"{plan.meta['subproblems']} sub-problems, {plan.kpis.teams_available} teams)")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(
+        f"scenario: {plan.scenario} ({plan.households_total} households, "
+        f"{plan.meta['subproblems']} sub-problems, {plan.kpis.teams_available} teams)"
+    )
     print(f"{'stage':<22}{'seconds':>10}")
     print(f"{'imports':<22}{import_s:>10.1f}")
     assert plan.stats is not None
@@ -62,11 +65,15 @@ def main() -> int:
     print(f"{'write outputs + map':<22}{write_s:>10.1f}")
     print(f"{'TOTAL':<22}{total_s:>10.1f}")
     print(f"peak memory: main process {own:.0f} MB, largest worker {children:.0f} MB")
-    print(f"served {plan.kpis.households_served}, unserved {plan.kpis.households_unserved} "
-          f"{dict(sorted(plan.kpis.unserved_by_reason.items()))}")
-    print(f"teams used {plan.kpis.teams_used}; longest route "
-          f"{plan.kpis.longest_route_s / 3600:.2f} h; total route time "
-          f"{plan.kpis.total_route_s / 3600:.0f} h; search status {plan.meta['search_status']}")
+    print(
+        f"served {plan.kpis.households_served}, unserved {plan.kpis.households_unserved} "
+        f"{dict(sorted(plan.kpis.unserved_by_reason.items()))}"
+    )
+    print(
+        f"teams used {plan.kpis.teams_used}; longest route "
+        f"{plan.kpis.longest_route_s / 3600:.2f} h; total route time "
+        f"{plan.kpis.total_route_s / 3600:.0f} h; search status {plan.meta['search_status']}"
+    )
     return 0
 
 
