@@ -100,9 +100,21 @@ def _resolve_scenario(path: Path) -> Path:
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    if not enabled:
+def _progress(mode: str) -> Iterator[Callable[[str, int, int], None] | None]:
+    """Progress display: "bar" on a terminal, "lines" (a line per quarter) otherwise, or "off"."""
+    if mode == "off":
         yield None
+        return
+    if mode == "lines":
+        shown: dict[str, int] = {}
+
+        def line(stage: str, done: int, total: int) -> None:
+            quarter = 4 * done // max(total, 1)
+            if quarter > shown.get(stage, -1):
+                shown[stage] = quarter
+                console.print(f"{stage}: {done}/{total}", highlight=False)
+
+        yield line
         return
     columns = (
         TextColumn("{task.description:<10}"),
@@ -154,7 +166,8 @@ def plan(
     with _handled(debug):
         path = _resolve_scenario(scenario)
         started = time.perf_counter()
-        with _progress(not quiet and sys.stderr.isatty()) as progress:
+        mode = "off" if quiet else ("bar" if sys.stderr.isatty() else "lines")
+        with _progress(mode) as progress:
             result = plan_scenario(
                 path, strict=strict, solver_overrides=overrides, progress=progress
             )

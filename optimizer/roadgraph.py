@@ -50,6 +50,8 @@ _ACCESS_BIT = {"motorcar": ACCESS_MOTORCAR, "motorcycle": ACCESS_MOTORCYCLE, "fo
 _HIGHWAY_CODE = {name: code for code, name in enumerate(HIGHWAY_CLASSES)}
 _HIGHWAY_ALIASES = {"road": "unclassified", "bridleway": "path", "corridor": "footway"}
 NPZ_FORMAT = "berbagi-roadgraph-1"
+#: Walking pace used for exported travel times where no vehicle speed applies (km/h).
+WALK_KPH = 4.5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -461,8 +463,28 @@ def road_graph_from_networkx(
     )
 
 
-def road_graph_to_networkx(graph: RoadGraph) -> nx.MultiDiGraph[int]:
-    """Export a :class:`RoadGraph` as an osmnx-style MultiDiGraph (for GraphML and GIS tools)."""
+def road_graph_to_networkx(
+    graph: RoadGraph, *, speed_profile: ProfileConfig | None = None
+) -> nx.MultiDiGraph[int]:
+    """Export a :class:`RoadGraph` as an osmnx-style MultiDiGraph (for GraphML and GIS tools).
+
+    Parameters
+    ----------
+    graph : RoadGraph
+    speed_profile : ProfileConfig, optional
+        Speeds for the exported ``speed_kph`` and ``travel_time`` attributes (osmnx's names).
+        Edges the profile cannot use, and every edge when no profile is given, move at walking
+        pace (4.5 km/h); a tagged maxspeed caps the speed. The planner itself does not read
+        these attributes: it times edges per vehicle profile.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Nodes keyed by OSM id with ``x``/``y``; edges with ``length``, ``highway``, ``oneway``,
+        ``access`` (bit set), ``speed_kph`` and ``travel_time``; graph attributes ``crs`` and
+        the provenance fields, including ``synthetic``.
+    """
+    speeds = speed_profile.open_speeds() if speed_profile is not None else {}
     out: nx.MultiDiGraph[int] = nx.MultiDiGraph()
     out.graph.update({k: str(v) for k, v in graph.info.to_dict().items()})
     out.graph["crs"] = "epsg:4326"
@@ -470,12 +492,20 @@ def road_graph_to_networkx(graph: RoadGraph) -> nx.MultiDiGraph[int]:
         out.add_node(int(graph.node_id[i]), x=float(graph.lon[i]), y=float(graph.lat[i]))
     for e in range(graph.n_edges):
         code = int(graph.highway[e])
+        name = HIGHWAY_CLASSES[code] if code >= 0 else "unknown"
+        speed = speeds.get(name, WALK_KPH)
+        if np.isfinite(graph.maxspeed_kph[e]):
+            speed = min(speed, float(graph.maxspeed_kph[e]))
+        length = float(graph.length_m[e])
         out.add_edge(
             int(graph.node_id[graph.edge_u[e]]),
             int(graph.node_id[graph.edge_v[e]]),
-            length=float(graph.length_m[e]),
-            highway=HIGHWAY_CLASSES[code] if code >= 0 else "unknown",
+            length=length,
+            highway=name,
             oneway=bool(graph.oneway[e]),
+            access=int(graph.access[e]),
+            speed_kph=speed,
+            travel_time=round(length / (speed / 3.6), 3),
         )
     return out
 

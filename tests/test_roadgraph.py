@@ -120,7 +120,13 @@ def test_validate_names_broken_edges() -> None:
 
 def test_networkx_round_trip_keeps_topology() -> None:
     graph = make_grid_graph(3, 3, oneway=[(0, 1)])
-    back = road_graph_from_networkx(road_graph_to_networkx(graph), source="test")
+    exported = road_graph_to_networkx(graph, speed_profile=PROFILES["car"])
+    validate_road_graph(exported)
+    assert exported.graph["synthetic"] == "True"
+    edge = next(iter(exported.edges(data=True)))[2]
+    assert edge["speed_kph"] == 36
+    assert edge["travel_time"] == pytest.approx(10.0, abs=0.01)
+    back = road_graph_from_networkx(exported, source="test")
     assert back.n_edges == graph.n_edges
 
     def id_pairs(g):  # compare by OSM id: the import sorts nodes by id
