@@ -3,7 +3,8 @@
 Shortest paths run in scipy's compiled Dijkstra on the CSR form of each profile network, from all
 sources of a sub-problem at once, and only over the part of the network the sub-problem needs
 (the box around its sites plus ``buffer_m``). If that box cuts a needed path, the sub-problem is
-recomputed on the whole network, so a box never makes a reachable site look unreachable.
+recomputed in a box four times wider, then on the whole network, so a box never makes a
+reachable site look unreachable.
 
 Rounding rule: a matrix entry is the fastest path time rounded UP to whole seconds, so a plan
 that is feasible in integers is feasible in reality. Unreachable pairs hold ``UNREACHABLE_S``.
@@ -31,6 +32,8 @@ logger = logging.getLogger(__name__)
 #: Matrix value for "cannot get there"; far above any shift, far below int64 overflow.
 UNREACHABLE_S = 10**9
 _METRES_PER_DEGREE = 111_320.0
+#: Search boxes tried in turn: the buffer, four times the buffer, then the whole network.
+REGION_GROWTH: tuple[float | None, ...] = (1.0, 4.0, None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -157,14 +160,18 @@ def build_submatrix(
             time_s=time_s,
             region=empty,
         ), False
-    region = _region(graph, network, nodes[valid], buffer_m)
-    sub, _, local_of = _subgraph(network, region)
-    times = _times(sub, local_of[nodes[valid]])
-    fell_back = not np.all(np.isfinite(times))
-    if fell_back:
-        region = np.flatnonzero(network.in_network).astype(np.int64)
+    # Widen the box until every pair is connected; the whole network always connects them.
+    fell_back = False
+    for factor in REGION_GROWTH:
+        if factor is None:
+            region = np.flatnonzero(network.in_network).astype(np.int64)
+        else:
+            region = _region(graph, network, nodes[valid], buffer_m * factor)
         sub, _, local_of = _subgraph(network, region)
         times = _times(sub, local_of[nodes[valid]])
+        if np.all(np.isfinite(times)):
+            break
+        fell_back = True
     rounded = np.where(np.isfinite(times), np.ceil(times - 1e-9), UNREACHABLE_S).astype(np.int32)
     idx = np.flatnonzero(valid)
     time_s[np.ix_(idx, idx)] = rounded
@@ -236,7 +243,7 @@ def build_matrices(
     }
     fallbacks = sum(int(fell_back) for _, fell_back in results)
     if fallbacks:
-        logger.info("%d sub-problem matrices needed the whole network", fallbacks)
+        logger.info("%d sub-problem matrices needed a wider search box", fallbacks)
     return TravelMatrices(by_key=by_key, fallbacks=fallbacks)
 
 

@@ -1,0 +1,116 @@
+"""Matrix benchmark: all sub-problem travel-time matrices of a scenario, and the naive way.
+
+    .venv/bin/python bench/bench_matrices.py [SCENARIO] [--sample N]
+
+Prints the time to build every sub-problem matrix (each profile) with compiled Dijkstra on the
+CSR graph, on 1 and on all cores, peak memory, and the same work done the naive way (networkx
+single-source Dijkstra per source on the whole profile network) for a sample of sub-problems,
+as a per-source time ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+from optimizer.matrix import build_matrices, build_submatrix, local_sites
+from optimizer.parallel import default_workers
+from optimizer.partition import build_partition
+from optimizer.roadgraph import build_profile_network, load_road_graph
+from optimizer.scenario import load_scenario
+from optimizer.snapping import snap_sites
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / "banyuwangi.toml"))
+    parser.add_argument("--sample", type=int, default=3, help="sub-problems for the naive run")
+    args = parser.parse_args()
+
+    scenario = load_scenario(Path(args.scenario))
+    graph = load_road_graph(Path(scenario.road_network))
+    profiles = sorted({scenario.vehicles[t.vehicle].profile for t in scenario.teams})
+    cfg = scenario.config.graph
+    networks = {p: build_profile_network(graph, p, cfg.profiles[p]) for p in profiles}
+    snapped = snap_sites(
+        graph,
+        networks,
+        [h.lat for h in scenario.households],
+        [h.lon for h in scenario.households],
+        [d.lat for d in scenario.depots],
+        [d.lon for d in scenario.depots],
+        max_snap_m=cfg.max_snap_m,
+    )
+    partition = build_partition(scenario)
+    n_matrices = sum(len(sp.profiles) for sp in partition.subproblems)
+    n_sites = sum(len(sp.households) + len(sp.depots) for sp in partition.subproblems)
+    print(
+        f"graph: {graph.n_nodes} nodes, {graph.n_edges} edges; {len(partition.subproblems)} "
+        f"sub-problems, {n_matrices} matrices over {n_sites} sites"
+    )
+
+    timings = {}
+    for workers in sorted({1, default_workers()}):
+        start = time.perf_counter()
+        matrices = build_matrices(
+            graph, networks, snapped, partition, buffer_m=cfg.matrix_buffer_m, workers=workers
+        )
+        timings[workers] = time.perf_counter() - start
+        print(
+            f"compiled, {workers} worker(s): {timings[workers]:.1f} s for all matrices "
+            f"({matrices.fallbacks} needed a wider search box)"
+        )
+
+    # Naive: networkx Dijkstra from every source of a few sub-problems on the whole network.
+    rng = np.random.default_rng(0)
+    picks = rng.choice(
+        len(partition.subproblems), size=min(args.sample, len(partition.subproblems)), replace=False
+    )
+    profile = profiles[0]
+    network = networks[profile]
+    coo = network.csr.tocoo()
+    reference = nx.DiGraph()
+    reference.add_weighted_edges_from(
+        zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True)
+    )
+    naive_s = compiled_s = 0.0
+    sources = 0
+    for index in sorted(int(i) for i in picks):
+        sp = partition.subproblems[index]
+        start = time.perf_counter()
+        matrix, _ = build_submatrix(graph, network, snapped, sp, buffer_m=cfg.matrix_buffer_m)
+        compiled_s += time.perf_counter() - start
+        nodes = [int(n) for n in matrix.nodes if n >= 0]
+        start = time.perf_counter()
+        for node in nodes:
+            lengths = nx.single_source_dijkstra_path_length(reference, node, weight="weight")
+            check = [lengths[t] for t in nodes]
+            assert len(check) == len(nodes)
+        naive_s += time.perf_counter() - start
+        sources += len(nodes)
+        assert local_sites(snapped, sp).size == matrix.sites.size
+    print(f"sample: {len(picks)} sub-problems, {sources} sources, profile {profile}")
+    print(
+        f"  compiled (region CSR + scipy): {compiled_s:.2f} s "
+        f"({1000 * compiled_s / sources:.2f} ms per source)"
+    )
+    print(
+        f"  naive (networkx per source, whole network): {naive_s:.2f} s "
+        f"({1000 * naive_s / sources:.2f} ms per source)"
+    )
+    print(f"  ratio naive/compiled: {naive_s / compiled_s:.0f}x")
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory: main {own:.0f} MB, largest worker {children:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
