@@ -14,6 +14,7 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt
     || echo "could not install chromium; browser tests will be skipped"
 fi
 
+echo "== file sizes";   "$bin/python" scripts/check_sizes.py
 echo "== ruff check";   "$bin/ruff" check .
 echo "== ruff format";  "$bin/ruff" format --check .
 echo "== mypy";         "$bin/mypy"
