@@ -64,7 +64,8 @@ def _handled(debug: bool) -> Iterator[None]:
     try:
         yield
     except PlannerError as err:
-        console.print(f"[bold red]error:[/] {err}", highlight=False, markup=False)
+        console.print("error:", style="bold red", end=" ")
+        console.print(str(err), highlight=False, markup=False)
         raise typer.Exit(_exit_code(err)) from None
     except KeyboardInterrupt:
         console.print("interrupted")
@@ -227,6 +228,197 @@ def build_demo_network_command(
         out.print(
             f"Wrote {path}: {graph.n_nodes} nodes, {graph.n_edges} directed edges (synthetic)."
         )
+
+
+MAPS_DEMO_DIR = PROJECT_ROOT / "maps" / "demo"
+MAPS_CACHE_DIR = PROJECT_ROOT / "maps" / "cache"
+
+
+def _say(text: str) -> None:
+    console.print(text, markup=False, highlight=False)
+
+
+def _print_written(paths: list[Path], nodes: int, edges: int, attribution: str) -> None:
+    """Tell where a real road network was saved and how a scenario uses it."""
+    for path in paths:
+        out.print(
+            f"Wrote {path}: {nodes:,} nodes, {edges:,} directed edges ({attribution}).",
+            markup=False,
+            highlight=False,
+        )
+    target = paths[-1].resolve()
+    shown = (
+        (Path("..") / target.relative_to(PROJECT_ROOT)).as_posix()
+        if target.is_relative_to(PROJECT_ROOT)
+        else target.as_posix()
+    )
+    out.print(
+        "To plan on it, set in the scenario file (a relative path counts from the scenario's "
+        f'folder, here scenarios/):\n  [inputs] road_network = "{shown}"',
+        markup=False,
+        highlight=False,
+    )
+
+
+@maps_app.command("download")
+def download_network_command(
+    area: Annotated[
+        str, typer.Option(help="'kabupaten', a kecamatan name or a desa code.")
+    ] = "kabupaten",
+    network: Annotated[
+        str, typer.Option(help="Ways to fetch: all, car, motorbike or foot.")
+    ] = "all",
+    output: Annotated[
+        Path | None, typer.Option("--out", help="Also save the network to this .npz file.")
+    ] = None,
+    overpass_url: Annotated[
+        str | None,
+        typer.Option(
+            "--overpass-url", help="Overpass API base URL (default https://overpass-api.de/api)."
+        ),
+    ] = None,
+    verbose: Annotated[bool, typer.Option(help="Log each stage.")] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Download the real OpenStreetMap roads of an area (needs internet; kept in maps/cache)."""
+    from optimizer.areas import load_boundaries
+    from optimizer.osm import download_road_network
+    from optimizer.roadgraph import save_road_graph
+
+    _setup_logging(verbose)
+    with _handled(debug):
+        selected = load_boundaries().select(area)
+        graph, path = download_road_network(
+            selected,
+            cache_dir=MAPS_CACHE_DIR,
+            network=network,
+            overpass_url=overpass_url,
+            progress=_say,
+        )
+        paths = [path] if output is None else [path, save_road_graph(graph, output)]
+        _print_written(paths, graph.n_nodes, graph.n_edges, graph.info.attribution)
+
+
+@maps_app.command("import")
+def import_network_command(
+    file: Annotated[
+        Path, typer.Argument(help="OpenStreetMap extract: .osm, .osm.pbf or osmnx .graphml.")
+    ],
+    clip: Annotated[
+        str | None,
+        typer.Option(help="Keep only this area: 'kabupaten', a kecamatan name or a desa code."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--out", help="Target .npz file (default maps/cache/<name>-<clip>.npz)."),
+    ] = None,
+    verbose: Annotated[bool, typer.Option(help="Log each stage.")] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Import an OpenStreetMap extract file (works offline) into the planner's .npz form."""
+    from optimizer.areas import load_boundaries
+    from optimizer.osm import extract_stem, import_road_network
+    from optimizer.roadgraph import save_road_graph
+
+    _setup_logging(verbose)
+    with _handled(debug):
+        area = load_boundaries().select(clip) if clip is not None else None
+        graph = import_road_network(file, clip=area, progress=_say)
+        if output is None:
+            suffix = "-" + "-".join(clip.strip().lower().split()) if clip is not None else ""
+            output = MAPS_CACHE_DIR / f"{extract_stem(file)}{suffix}.npz"
+        path = save_road_graph(graph, output)
+        _print_written([path], graph.n_nodes, graph.n_edges, graph.info.attribution)
+
+
+def _find_network(name: str | None) -> Path:
+    """Find a network file given by path, or by name in maps/demo or maps/cache."""
+    if name is None:
+        return DEFAULT_NETWORK
+    given = Path(name)
+    if given.is_file():
+        return given
+    folders = (MAPS_DEMO_DIR, MAPS_CACHE_DIR)
+    for folder in folders:
+        for candidate in (folder / name, folder / f"{name}.npz"):
+            if candidate.is_file():
+                return candidate
+    known = sorted(
+        p.name
+        for folder in folders
+        if folder.is_dir()
+        for p in folder.iterdir()
+        if p.suffix in (".npz", ".graphml") and not p.name.startswith(".")
+    )
+    raise GraphError(
+        f"road network '{name}' is neither a file nor in maps/demo or maps/cache; give a path "
+        f"or one of: {', '.join(known) or 'none yet (berbagi maps download / import)'}"
+    )
+
+
+def _print_network_info(path: Path, figures: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    synthetic = figures["synthetic"]
+    table = Table(title=f"Road network {path}", show_header=False, title_justify="left")
+    table.add_column("figure", style="bold")
+    table.add_column("value", overflow="fold")
+    table.add_row("Name", str(figures["name"]))
+    table.add_row("Source", str(figures["source"]))
+    table.add_row(
+        "Synthetic", "YES: synthetic demonstration data, not real roads" if synthetic else "no"
+    )
+    for key in ("licence", "attribution", "created", "area", "notes"):
+        if figures[key]:
+            table.add_row(key.capitalize(), str(figures[key]))
+    table.add_row("Nodes", f"{figures['nodes']:,}")
+    table.add_row(
+        "Directed edges", f"{figures['directed_edges']:,} ({figures['oneway_edges']:,} one-way)"
+    )
+    table.add_row("Road length", f"{figures['road_km']:,.1f} km (two-way streets counted once)")
+    table.add_row(
+        "Connected parts",
+        f"{figures['weak_components']:,} weakly (largest {figures['largest_weak_nodes']:,} "
+        f"nodes), {figures['strong_components']:,} strongly (largest "
+        f"{figures['largest_strong_nodes']:,} nodes)",
+    )
+    shares = ", ".join(f"{k} {v:.1%}" for k, v in figures["profile_share"].items())
+    table.add_row("Profiles", f"share of nodes each can reach and leave: {shares}")
+    box = figures["bbox"]
+    table.add_row(
+        "Bounding box",
+        f"lat {box['south']:.5f} .. {box['north']:.5f}, lon {box['west']:.5f} .. {box['east']:.5f}",
+    )
+    out.print(table)
+    mix = Table(title="Highway mix", title_justify="left")
+    mix.add_column("class")
+    mix.add_column("km", justify="right")
+    mix.add_column("share", justify="right")
+    total = float(figures["road_km"]) or 1.0
+    for name, km in figures["highway_km"].items():
+        mix.add_row(name, f"{km:,.1f}", f"{km / total:.1%}")
+    out.print(mix)
+
+
+@maps_app.command("info")
+def info_network_command(
+    network: Annotated[
+        str | None,
+        typer.Argument(
+            help="Network file (.npz or .graphml), or the name of one in maps/demo or "
+            "maps/cache (default: the demo network)."
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Show the size, provenance, road mix and connectivity of a road network."""
+    from optimizer.osm import describe_road_network
+    from optimizer.roadgraph import load_road_graph
+
+    _setup_logging(False)
+    with _handled(debug):
+        path = _find_network(network)
+        _print_network_info(path, describe_road_network(load_road_graph(path)))
 
 
 @demo_app.command("build")
