@@ -25,7 +25,8 @@ from scipy.sparse.csgraph import dijkstra
 from optimizer.parallel import run_parallel
 from optimizer.partition import Partition, SubProblem
 from optimizer.roadgraph import ProfileNetwork, RoadGraph
-from optimizer.snapping import Snapped
+from optimizer.snapping import Snapped, entry_endpoints
+from optimizer.units import haversine_m
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,8 @@ UNREACHABLE_S = 10**9
 _METRES_PER_DEGREE = 111_320.0
 #: Search boxes tried in turn: the buffer, four times the buffer, then the whole network.
 REGION_GROWTH: tuple[float | None, ...] = (1.0, 4.0, None)
+#: A site this close to the end of its road counts as standing at that junction (metres).
+AT_NODE_M = 1.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -47,7 +50,9 @@ class SubMatrix:
     sites : int64 array
         Global site index (see :class:`Snapped`) per local site.
     nodes : int64 array
-        Graph node per local site, -1 where the site could not be snapped for this profile.
+        Nearer end node of each local site's road, -1 where the site could not be snapped.
+    entry, twin, fraction : arrays
+        Each local site's road (CSR entry, opposite entry or -1) and position along it.
     time_s : int32 array (n, n)
         Travel time in whole seconds (rounded up); ``UNREACHABLE_S`` where there is no path.
     region : int64 array
@@ -58,6 +63,9 @@ class SubMatrix:
     profile: str
     sites: npt.NDArray[np.int64] = field(repr=False)
     nodes: npt.NDArray[np.int64] = field(repr=False)
+    entry: npt.NDArray[np.int64] = field(repr=False)
+    twin: npt.NDArray[np.int64] = field(repr=False)
+    fraction: npt.NDArray[np.float64] = field(repr=False)
     time_s: npt.NDArray[np.int32] = field(repr=False)
     region: npt.NDArray[np.int64] = field(repr=False)
 
@@ -127,12 +135,122 @@ def _subgraph(
     return sub, entry[keep], local_of
 
 
-def _times(sub: csr_matrix, local_nodes: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
-    """Float travel times between the given local nodes (rows: sources, cols: targets)."""
-    unique, inverse = np.unique(local_nodes, return_inverse=True)
-    dist = dijkstra(sub, directed=True, indices=unique)
-    square = np.asarray(dist[:, unique])
-    return np.asarray(square[np.ix_(inverse, inverse)])
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class _SiteRoads:
+    """Where the local sites of a sub-problem sit on one profile's roads."""
+
+    entry: npt.NDArray[np.int64]
+    twin: npt.NDArray[np.int64]
+    fraction: npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class _Augmented:
+    """A region of a profile network plus one virtual node per local site.
+
+    Node ``n_region + i`` is local site ``i``, joined to both ends of its road (and directly to
+    other sites on the same road) by hops that run along part of a CSR entry.
+    """
+
+    csr: csr_matrix
+    hop_entry: npt.NDArray[np.int64]
+    hop_from: npt.NDArray[np.float64]
+    hop_to: npt.NDArray[np.float64]
+    n_region: int
+
+
+def _augment(
+    network: ProfileNetwork,
+    region: npt.NDArray[np.int64],
+    matrix_sites: _SiteRoads,
+    graph_length: npt.NDArray[np.float64],
+) -> _Augmented:
+    """Build the region graph with the sites added as virtual nodes (see :class:`_Augmented`)."""
+    sub, entries, local_of = _subgraph(network, region)
+    r = region.size
+    rows = [np.repeat(np.arange(r, dtype=np.int64), np.diff(sub.indptr))]
+    cols = [sub.indices.astype(np.int64)]
+    cost = [sub.data.astype(np.float64)]
+    hop = [entries.astype(np.int64)]
+    start = [np.zeros(entries.size)]
+    end = [np.ones(entries.size)]
+
+    def add(
+        a: npt.ArrayLike, b: npt.ArrayLike, e: npt.ArrayLike, f0: npt.ArrayLike, f1: npt.ArrayLike
+    ) -> None:
+        e_arr = np.asarray(e, dtype=np.int64)
+        f0_arr, f1_arr = np.asarray(f0, dtype=float), np.asarray(f1, dtype=float)
+        rows.append(np.asarray(a, dtype=np.int64))
+        cols.append(np.asarray(b, dtype=np.int64))
+        cost.append((f1_arr - f0_arr) * network.csr.data[e_arr])
+        hop.append(e_arr)
+        start.append(f0_arr)
+        end.append(f1_arr)
+
+    full_u, full_v = entry_endpoints(network)
+    idx = np.flatnonzero(matrix_sites.entry >= 0)
+    e = matrix_sites.entry[idx]
+    f = matrix_sites.fraction[idx]
+    site_node = r + idx
+    u_local, v_local = local_of[full_u[e]], local_of[full_v[e]]
+    add(site_node, v_local, e, f, np.ones_like(f))  # site -> end of its road
+    add(u_local, site_node, e, np.zeros_like(f), f)  # start of its road -> site
+    two = matrix_sites.twin[idx] >= 0
+    e2, f2 = matrix_sites.twin[idx][two], 1.0 - f[two]
+    add(site_node[two], u_local[two], e2, f2, np.ones_like(f2))  # site -> start, other way
+    add(v_local[two], site_node[two], e2, np.zeros_like(f2), f2)  # end -> site, other way
+    # A site at a junction (within AT_NODE_M of an end) is reached from every street there.
+    length = graph_length[network.csr_edge[e]]
+    at_start = f * length <= AT_NODE_M
+    at_end = (1.0 - f) * length <= AT_NODE_M
+    for mask, node in ((at_start, u_local), (at_end, v_local)):
+        add(site_node[mask], node[mask], e[mask], f[mask], f[mask])
+        add(node[mask], site_node[mask], e[mask], f[mask], f[mask])
+    # Sites on the same road reach each other along it without leaving it.
+    order = np.lexsort((f, e))
+    same = np.flatnonzero(e[order][1:] == e[order][:-1])
+    groups: dict[int, list[int]] = {}
+    for k in same:
+        for pos in (int(order[k]), int(order[k + 1])):
+            members = groups.setdefault(int(e[pos]), [])
+            if not members or members[-1] != pos:
+                members.append(pos)
+    pair_a: list[int] = []
+    pair_b: list[int] = []
+    for members in groups.values():
+        for i, earlier in enumerate(members):
+            for later in members[i + 1 :]:
+                pair_a.append(earlier)
+                pair_b.append(later)
+    if pair_a:
+        pa, pb = np.array(pair_a), np.array(pair_b)  # f[pa] <= f[pb]
+        add(site_node[pa], site_node[pb], e[pa], f[pa], f[pb])
+        back = two[pa]
+        add(
+            site_node[pb][back],
+            site_node[pa][back],
+            matrix_sites.twin[idx][pa][back],
+            1.0 - f[pb][back],
+            1.0 - f[pa][back],
+        )
+        tie = (f[pa] == f[pb]) & ~back  # the same spot of a one-way road: both ways free
+        add(site_node[pb][tie], site_node[pa][tie], e[pa][tie], f[pa][tie], f[pa][tie])
+    all_rows, all_cols = np.concatenate(rows), np.concatenate(cols)
+    all_cost = np.maximum(np.concatenate(cost), 0.0)
+    keep_order = np.lexsort((all_cost, all_cols, all_rows))
+    all_rows, all_cols, all_cost = all_rows[keep_order], all_cols[keep_order], all_cost[keep_order]
+    first = np.ones(all_rows.size, dtype=bool)
+    first[1:] = (all_rows[1:] != all_rows[:-1]) | (all_cols[1:] != all_cols[:-1])
+    n = r + matrix_sites.entry.size
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(all_rows[first], minlength=n))])
+    csr = csr_matrix((all_cost[first], all_cols[first], indptr), shape=(n, n))
+    return _Augmented(
+        csr=csr,
+        hop_entry=np.concatenate(hop)[keep_order][first],
+        hop_from=np.concatenate(start)[keep_order][first],
+        hop_to=np.concatenate(end)[keep_order][first],
+        n_region=r,
+    )
 
 
 def build_submatrix(
@@ -143,44 +261,47 @@ def build_submatrix(
     *,
     buffer_m: float,
 ) -> tuple[SubMatrix, bool]:
-    """Build one sub-problem's matrix for one profile; True in the pair means it fell back."""
+    """Build one sub-problem's matrix for one profile; True in the pair means it widened."""
     sites = local_sites(snapped, subproblem)
-    nodes = snapped.by_profile[network.profile].node[sites]
-    valid = nodes >= 0
+    snap = snapped.by_profile[network.profile]
+    roads = _SiteRoads(
+        entry=snap.entry[sites], twin=snap.twin[sites], fraction=snap.fraction[sites]
+    )
+    nodes = snap.node[sites]
+    valid = roads.entry >= 0
     n = sites.size
     time_s = np.full((n, n), UNREACHABLE_S, dtype=np.int32)
     np.fill_diagonal(time_s, 0)
-    if not valid.any():
-        empty = np.empty(0, dtype=np.int64)
-        return SubMatrix(
-            key=subproblem.key,
-            profile=network.profile,
-            sites=sites,
-            nodes=nodes,
-            time_s=time_s,
-            region=empty,
-        ), False
-    # Widen the box until every pair is connected; the whole network always connects them.
+    region = np.empty(0, dtype=np.int64)
     fell_back = False
-    for factor in REGION_GROWTH:
-        if factor is None:
-            region = np.flatnonzero(network.in_network).astype(np.int64)
-        else:
-            region = _region(graph, network, nodes[valid], buffer_m * factor)
-        sub, _, local_of = _subgraph(network, region)
-        times = _times(sub, local_of[nodes[valid]])
-        if np.all(np.isfinite(times)):
-            break
-        fell_back = True
-    rounded = np.where(np.isfinite(times), np.ceil(times - 1e-9), UNREACHABLE_S).astype(np.int32)
-    idx = np.flatnonzero(valid)
-    time_s[np.ix_(idx, idx)] = rounded
-    np.fill_diagonal(time_s, 0)
+    if valid.any():
+        full_u, full_v = entry_endpoints(network)
+        ends = np.concatenate([full_u[roads.entry[valid]], full_v[roads.entry[valid]]])
+        idx = np.flatnonzero(valid)
+        # Widen the box until every pair is connected; the whole network always connects them.
+        for factor in REGION_GROWTH:
+            if factor is None:
+                region = np.flatnonzero(network.in_network).astype(np.int64)
+            else:
+                region = _region(graph, network, ends, buffer_m * factor)
+            augmented = _augment(network, region, roads, graph.length_m)
+            virtual = augmented.n_region + idx
+            dist = dijkstra(augmented.csr, directed=True, indices=virtual)
+            times = np.asarray(dist[:, virtual])
+            if np.all(np.isfinite(times)):
+                break
+            fell_back = True
+        rounded = np.where(np.isfinite(times), np.ceil(times - 1e-9), UNREACHABLE_S)
+        time_s[np.ix_(idx, idx)] = rounded.astype(np.int32)
+        np.fill_diagonal(time_s, 0)
     return SubMatrix(
         key=subproblem.key,
         profile=network.profile,
         sites=sites,
         nodes=nodes,
+        entry=roads.entry,
+        twin=roads.twin,
+        fraction=roads.fraction,
         time_s=time_s,
         region=region,
     ), fell_back
@@ -247,6 +368,24 @@ def build_matrices(
     return TravelMatrices(by_key=by_key, fallbacks=fallbacks)
 
 
+def _cut(points: list[tuple[float, float]], start: float, end: float) -> list[tuple[float, float]]:
+    """Return the part of a polyline between two fractions of its length (start <= end)."""
+    if start <= 0.0 and end >= 1.0:
+        return points
+    lat = np.array([p[0] for p in points])
+    lon = np.array([p[1] for p in points])
+    step = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    along = np.concatenate([[0.0], np.cumsum(step)])
+    total = along[-1]
+    if total <= 0.0:
+        return [points[0], points[-1]]
+    lo, hi = start * total, end * total
+    cut_lat = np.interp([lo, hi], along, lat)
+    cut_lon = np.interp([lo, hi], along, lon)
+    inner = [(float(lat[k]), float(lon[k])) for k in range(len(points)) if lo < along[k] < hi]
+    return [(float(cut_lat[0]), float(cut_lon[0])), *inner, (float(cut_lat[1]), float(cut_lon[1]))]
+
+
 def trace_legs(
     graph: RoadGraph,
     network: ProfileNetwork,
@@ -267,18 +406,20 @@ def trace_legs(
     Returns
     -------
     list of LegTrace
-        One per leg, in order: length along the road and the shape (degrees).
+        One per leg, in order: length along the road and the shape (degrees), from the point
+        where the first site meets its road to the point where the second meets its road.
     """
     if not legs:
         return []
-    sub, entries, local_of = _subgraph(network, matrix.region)
-    sources = sorted({int(local_of[matrix.nodes[a]]) for a, _ in legs})
-    row_of = {s: i for i, s in enumerate(sources)}
-    _, predecessors = dijkstra(sub, directed=True, indices=sources, return_predecessors=True)
-    region = matrix.region
+    roads = _SiteRoads(entry=matrix.entry, twin=matrix.twin, fraction=matrix.fraction)
+    augmented = _augment(network, matrix.region, roads, graph.length_m)
+    csr = augmented.csr
+    sources = sorted({augmented.n_region + a for a, _ in legs})
+    row_of = {node: i for i, node in enumerate(sources)}
+    _, predecessors = dijkstra(csr, directed=True, indices=sources, return_predecessors=True)
     traces: list[LegTrace] = []
     for a, b in legs:
-        start, end = int(local_of[matrix.nodes[a]]), int(local_of[matrix.nodes[b]])
+        start, end = augmented.n_region + a, augmented.n_region + b
         pred = predecessors[row_of[start]]
         path = [end]
         while path[-1] != start:
@@ -287,19 +428,34 @@ def trace_legs(
                 raise ValueError(f"no path between local sites {a} and {b}")
             path.append(previous)
         path.reverse()
-        lats = [float(graph.lat[region[start]])]
-        lons = [float(graph.lon[region[start]])]
+        points: list[tuple[float, float]] = []
         distance = 0.0
-        for u, v in itertools.pairwise(path):
-            lo, hi = sub.indptr[u], sub.indptr[u + 1]
-            k = lo + int(np.searchsorted(sub.indices[lo:hi], v))
-            full_entry = int(entries[k])
-            edge = int(network.csr_edge[full_entry])
-            distance += float(graph.length_m[edge])
-            shape = graph.edge_shape(edge, reverse=bool(network.csr_reversed[full_entry]))
-            lats.extend(p[0] for p in shape[1:])
-            lons.extend(p[1] for p in shape[1:])
-        traces.append(LegTrace(distance_m=distance, lats=tuple(lats), lons=tuple(lons)))
+        for x, y in itertools.pairwise(path):
+            lo, hi = csr.indptr[x], csr.indptr[x + 1]
+            k = lo + int(np.searchsorted(csr.indices[lo:hi], y))
+            entry = int(augmented.hop_entry[k])
+            edge = int(network.csr_edge[entry])
+            f0, f1 = float(augmented.hop_from[k]), float(augmented.hop_to[k])
+            distance += (f1 - f0) * float(graph.length_m[edge])
+            shape = _cut(graph.edge_shape(edge, reverse=bool(network.csr_reversed[entry])), f0, f1)
+            for point in shape:
+                if not points or point != points[-1]:
+                    points.append(point)
+        if not points:  # both sites at the same point of the same road
+            e, f = int(matrix.entry[a]), float(matrix.fraction[a])
+            shape = _cut(
+                graph.edge_shape(int(network.csr_edge[e]), reverse=bool(network.csr_reversed[e])),
+                f,
+                f,
+            )
+            points = shape[:1]
+        traces.append(
+            LegTrace(
+                distance_m=distance,
+                lats=tuple(p[0] for p in points),
+                lons=tuple(p[1] for p in points),
+            )
+        )
     return traces
 
 

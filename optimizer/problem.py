@@ -298,5 +298,10 @@ def build_problem(
 
 
 def estimate_effort(task: SolveTask) -> float:
-    """Relative solving effort of a task (used to share out the time budget)."""
-    return float(task.size) * math.log2(task.size + 2) + 1.0
+    """Return the relative solving effort of a task (used to share out the time budget).
+
+    The search makes a number of improving steps proportional to the task size, and each step
+    explores a neighbourhood that also grows with it, so effort grows with the square of size
+    (times the number of teams, which multiplies the moves to try).
+    """
+    return float(task.size) ** 2 * math.sqrt(len(task.vehicles)) + 1.0

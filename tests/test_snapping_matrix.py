@@ -13,7 +13,7 @@ from optimizer.config import GraphConfig
 from optimizer.matrix import UNREACHABLE_S, build_submatrix, trace_legs
 from optimizer.partition import SubProblem
 from optimizer.roadgraph import build_profile_network
-from optimizer.snapping import snap_sites
+from optimizer.snapping import entry_endpoints, snap_sites
 
 PROFILES = GraphConfig.model_validate(
     {
@@ -42,17 +42,48 @@ def _setup(cells, depot=(0, 0), **grid):
     return graph, networks, snapped, sub
 
 
-def test_snap_to_nearest_connected_node_with_distance() -> None:
-    # Household 30 m north of node 4 (grid centre); another next to the island.
-    _, _, snapped, _ = _setup([(1.3, 1), (2, 3.5)], rows=3, cols=3, island=True)
+def test_snap_to_the_road_not_the_junction() -> None:
+    # On the street from node 4 (row 1, col 1) north to node 7, 30 % of the way: no walk.
+    # Beside that street: 30 m east of its midpoint. Next to the island: 150 m from node 8.
+    _, networks, snapped, _ = _setup([(1.3, 1), (1.5, 1.3), (2, 3.5)], rows=3, cols=3, island=True)
     car = snapped.by_profile["car"]
+    u, v = entry_endpoints(networks["car"])
+    assert {int(u[car.entry[0]]), int(v[car.entry[0]])} == {4, 7}
+    assert car.distance_m[0] == pytest.approx(0.0, abs=0.5)
     assert car.node[0] == 4
-    assert car.distance_m[0] == pytest.approx(30.0, abs=0.5)
-    # The island nodes are 0/100 m away but cut off: the grid corner (node 8, 150 m) is used.
-    assert car.node[1] == 8
-    assert car.distance_m[1] == pytest.approx(150.0, abs=1.0)
-    assert car.nearest_road_m[1] == pytest.approx(0.0, abs=0.5)
-    assert snapped.depot_site(0) == 2
+    start = int(u[car.entry[0]])
+    assert car.fraction[0] == pytest.approx(0.3 if start == 4 else 0.7, abs=0.01)
+    assert car.twin[0] >= 0  # a two-way street
+    assert {int(u[car.entry[1]]), int(v[car.entry[1]])} == {4, 7}
+    assert car.distance_m[1] == pytest.approx(30.0, abs=0.5)
+    # The island's own road is 0 m away but cut off: the grid corner (node 8) is used.
+    assert car.node[2] == 8
+    assert car.distance_m[2] == pytest.approx(150.0, abs=1.0)
+    assert car.nearest_road_m[2] == pytest.approx(0.0, abs=0.5)
+    assert snapped.depot_site(0) == 3
+
+
+def test_one_way_street_has_no_twin() -> None:
+    _, networks, snapped, _ = _setup([(0, 0.5)], rows=2, cols=2, oneway=[(0, 1)])
+    car = snapped.by_profile["car"]
+    u, v = entry_endpoints(networks["car"])
+    assert (int(u[car.entry[0]]), int(v[car.entry[0]])) == (0, 1)
+    assert car.twin[0] == -1
+
+
+def test_doors_along_one_street_by_hand() -> None:
+    # Depot on node 0; doors 30 m and 70 m along the one-way street 0 -> 1 (10 s per block).
+    graph, networks, snapped, sub = _setup([(0, 0.3), (0, 0.7)], rows=3, cols=3, oneway=[(0, 1)])
+    matrix, _ = build_submatrix(graph, networks["car"], snapped, sub, buffer_m=500)
+    assert matrix.time_s[0, 1] == 3  # depot -> 30 m along
+    assert matrix.time_s[1, 2] == 4  # straight on along the same street
+    # Back against the one-way: on to node 1 (3 s), then 1 -> 4 -> 3 -> 0 (30 s).
+    assert matrix.time_s[2, 0] == 33
+    assert matrix.time_s[2, 1] == 3 + 30 + 3
+    (trace,) = trace_legs(graph, networks["car"], matrix, [(1, 2)])
+    assert trace.distance_m == pytest.approx(40.0, abs=0.5)
+    assert (trace.lats[0], trace.lons[0]) == pytest.approx(grid_point(0, 0.3), abs=1e-6)
+    assert (trace.lats[-1], trace.lons[-1]) == pytest.approx(grid_point(0, 0.7), abs=1e-6)
 
 
 def test_too_far_is_not_snapped() -> None:
