@@ -257,7 +257,7 @@ def assemble_plan(
         Every household row of the scenario is in exactly one route stop or in ``unserved``.
     """
     scenario = inputs.scenario
-    warnings: list[str] = []
+    warnings: list[str] = list(inputs.problem.warnings)
     unserved: list[Unserved] = []
 
     def add_unserved(h: int, code: UnservedReason, reason: str) -> None:

@@ -83,10 +83,11 @@ class Screened:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Problem:
-    """All tasks plus the households screened out before solving."""
+    """All tasks plus the households screened out before solving, and warnings."""
 
     tasks: tuple[SolveTask, ...]
     screened: tuple[Screened, ...]
+    warnings: tuple[str, ...] = ()
 
 
 def _service_times(
@@ -124,6 +125,33 @@ class _Arrays:
     window_end_s: npt.NDArray[np.int64]
 
 
+def _depot_reachable(snapped: Snapped, subproblem: SubProblem, vehicle: VehicleSpec) -> bool:
+    site = snapped.depot_site(subproblem.depots[vehicle.depot_node])
+    return bool(snapped.by_profile[vehicle.profile].entry[site] >= 0)
+
+
+def depot_warnings(scenario: Scenario, snapped: Snapped, partition: Partition) -> list[str]:
+    """Say which depots some of their teams cannot start from (no usable road nearby)."""
+    warnings = []
+    for sp in partition.subproblems:
+        for depot_index in sp.depots:
+            depot = scenario.depots[depot_index]
+            site = snapped.depot_site(depot_index)
+            teams = [
+                scenario.teams[t] for t in sp.teams if scenario.teams[t].depot_id == depot.depot_id
+            ]
+            for profile in sorted({scenario.vehicles[t.vehicle].profile for t in teams}):
+                snap = snapped.by_profile[profile]
+                if snap.entry[site] < 0:
+                    count = sum(1 for t in teams if scenario.vehicles[t.vehicle].profile == profile)
+                    warnings.append(
+                        f"depot {depot.depot_id} is {snap.distance_m[site]:.0f} m from the "
+                        f"nearest road a {profile} can use (limit {snapped.max_snap_m:.0f} m): "
+                        f"its {count} {profile} team(s) cannot start; move the depot point"
+                    )
+    return warnings
+
+
 def _screen(
     scenario: Scenario,
     snapped: Snapped,
@@ -139,6 +167,19 @@ def _screen(
     ok = np.zeros(n, dtype=bool)
     screened: list[Screened] = []
     max_capacity = max(v.capacity for v in vehicles)
+    working = tuple(v for v in vehicles if _depot_reachable(snapped, subproblem, v))
+    if not working:
+        names = ", ".join(scenario.depots[d].depot_id for d in subproblem.depots)
+        reason = (
+            f"depot {names} is not on a road its teams' vehicles can use, so no team "
+            "of this desa can start; move the depot point onto a road"
+        )
+        screened = [
+            Screened(household=h, code=UnservedReason.UNREACHABLE, reason=reason)
+            for h in subproblem.households
+        ]
+        return ok, screened
+    vehicles = working
     for local in range(n_depots, n):
         h = subproblem.households[local - n_depots]
         site = int(h)
@@ -294,7 +335,8 @@ def build_problem(
                 vehicles=vehicles,
             )
         )
-    return Problem(tasks=tuple(tasks), screened=tuple(screened))
+    warnings = depot_warnings(scenario, snapped, partition)
+    return Problem(tasks=tuple(tasks), screened=tuple(screened), warnings=tuple(warnings))
 
 
 def estimate_effort(task: SolveTask) -> float:

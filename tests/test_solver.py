@@ -183,3 +183,21 @@ def test_tiny_plan_invariants(tiny_plan: Plan) -> None:
     check_routes_feasible(tiny_plan)
     codes = sorted(str(u.code) for u in tiny_plan.unserved)
     assert codes == ["no_depot", "too_far_from_road"]
+
+
+def test_depot_off_the_road_is_explained(scenario_dir: Path) -> None:
+    # The depot moves to the end of the dead-end lane (node 18): 100 m from any car road.
+    lat, lon = grid_point(4, 1)
+    (scenario_dir / "depots.csv").write_text(
+        f"depot_id,desa_code,lat,lon\nD1,35.10.14.2010,{lat:.7f},{lon:.7f}\n", encoding="utf-8"
+    )
+    (scenario_dir / "teams.csv").write_text(
+        "team_id,depot_id,vehicle\nT-CAR,D1,car\n", encoding="utf-8"
+    )
+    plan = _plan_with(
+        scenario_dir, [household("A", *grid_point(1, 1))], "\n[graph]\nmax_snap_m = 50\n"
+    )
+    (item,) = plan.unserved
+    assert item.code == UnservedReason.UNREACHABLE
+    assert "depot D1 is not on a road its teams' vehicles can use" in item.reason
+    assert any("depot D1 is 100 m from the nearest road a car can use" in w for w in plan.warnings)
