@@ -86,18 +86,7 @@ OSM_WAY_TAGS = (
     "junction",
 )
 #: Tags whose change along a street keeps the node between the two parts when simplifying.
-_SPLIT_TAGS = (
-    "highway",
-    "oneway",
-    "maxspeed",
-    "access",
-    "vehicle",
-    "motor_vehicle",
-    "motorcar",
-    "motorcycle",
-    "foot",
-    "junction",
-)
+_SPLIT_TAGS = tuple(t for t in OSM_WAY_TAGS if t not in ("name", "ref", "width", "service"))
 _LINKED_CLASSES = ("motorway", "trunk", "primary", "secondary", "tertiary")
 _NEVER = ("proposed", "construction", "abandoned", "platform")
 _STATUS_TIMEOUT_S = 30.0

@@ -50,6 +50,22 @@ _ACCESS_BIT = {"motorcar": ACCESS_MOTORCAR, "motorcycle": ACCESS_MOTORCYCLE, "fo
 _HIGHWAY_CODE = {name: code for code, name in enumerate(HIGHWAY_CLASSES)}
 _HIGHWAY_ALIASES = {"road": "unclassified", "bridleway": "path", "corridor": "footway"}
 NPZ_FORMAT = "berbagi-roadgraph-1"
+#: The array fields of a RoadGraph (all read-only once built).
+ARRAY_FIELDS = (
+    "node_id",
+    "lat",
+    "lon",
+    "edge_u",
+    "edge_v",
+    "length_m",
+    "highway",
+    "oneway",
+    "maxspeed_kph",
+    "access",
+    "geom_offsets",
+    "geom_lat",
+    "geom_lon",
+)
 #: Walking pace used for exported travel times where no vehicle speed applies (km/h).
 WALK_KPH = 4.5
 
@@ -131,21 +147,7 @@ class RoadGraph:
     info: GraphInfo
 
     def __post_init__(self) -> None:
-        for name in (
-            "node_id",
-            "lat",
-            "lon",
-            "edge_u",
-            "edge_v",
-            "length_m",
-            "highway",
-            "oneway",
-            "maxspeed_kph",
-            "access",
-            "geom_offsets",
-            "geom_lat",
-            "geom_lon",
-        ):
+        for name in ARRAY_FIELDS:
             object.__setattr__(self, name, _readonly(getattr(self, name)))
 
     @property

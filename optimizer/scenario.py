@@ -47,6 +47,26 @@ HOUSEHOLD_OPTIONAL = (
     "notes",
     "data_origin",
 )
+#: Every household column the planner reads, in the order the bundled files use.
+HOUSEHOLD_COLUMNS: tuple[str, ...] = (
+    "household_id",
+    "head_name",
+    "address",
+    "dusun",
+    "rt",
+    "rw",
+    "desa_code",
+    "desa_name",
+    "kecamatan",
+    "lat",
+    "lon",
+    "desil",
+    "packages",
+    "window_start",
+    "window_end",
+    "notes",
+    "data_origin",
+)
 DEPOT_REQUIRED = ("depot_id", "desa_code", "lat", "lon")
 DEPOT_OPTIONAL = ("name", "location_quality", "data_origin")
 TEAM_REQUIRED = ("team_id", "depot_id", "vehicle")

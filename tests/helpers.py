@@ -126,27 +126,6 @@ def make_grid_graph(
     )
 
 
-HOUSEHOLD_COLUMNS = (
-    "household_id",
-    "head_name",
-    "address",
-    "dusun",
-    "rt",
-    "rw",
-    "desa_code",
-    "desa_name",
-    "kecamatan",
-    "lat",
-    "lon",
-    "desil",
-    "packages",
-    "window_start",
-    "window_end",
-    "notes",
-    "data_origin",
-)
-
-
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[dict[str, object]]) -> Path:
     """Write rows (missing keys left empty) with a header."""
     with path.open("w", encoding="utf-8", newline="") as handle:

@@ -13,7 +13,6 @@ import shutil
 from pathlib import Path
 
 from helpers import (
-    HOUSEHOLD_COLUMNS,
     OTHER_DESA_CODE,
     OTHER_LAT,
     OTHER_LON,
@@ -24,6 +23,7 @@ from helpers import (
 )
 
 from optimizer.roadgraph import save_road_graph
+from optimizer.scenario import HOUSEHOLD_COLUMNS
 
 DATA = Path(__file__).parent / "data"
 DEPOT_COLUMNS = ("depot_id", "name", "desa_code", "lat", "lon", "location_quality", "data_origin")
@@ -143,6 +143,8 @@ def write_bad(folder: Path) -> None:
 
 
 if __name__ == "__main__":
-    shutil.rmtree(DATA, ignore_errors=True)
+    # Only the folders this script writes: tests/data/osm holds hand-written files.
+    for generated in ("good", "bad"):
+        shutil.rmtree(DATA / generated, ignore_errors=True)
     write_tiny(DATA / "good")
     write_bad(DATA / "bad")

@@ -26,6 +26,7 @@ from optimizer.roadgraph import (
     ACCESS_FOOT,
     ACCESS_MOTORCAR,
     ACCESS_MOTORCYCLE,
+    ARRAY_FIELDS,
     RoadGraph,
     build_profile_network,
     highway_code,
@@ -47,21 +48,7 @@ HOUSEHOLD_HEADER = (
 )
 DEPOT_HEADER = "depot_id,name,desa_code,lat,lon,location_quality,data_origin"
 TEAM_HEADER = "team_id,depot_id,vehicle,members,data_origin"
-ARRAYS = (
-    "node_id",
-    "lat",
-    "lon",
-    "edge_u",
-    "edge_v",
-    "length_m",
-    "highway",
-    "oneway",
-    "maxspeed_kph",
-    "access",
-    "geom_offsets",
-    "geom_lat",
-    "geom_lon",
-)
+ARRAYS = ARRAY_FIELDS
 NOT_FOR_CARS = [highway_code(c) for c in ("path", "track", "footway")]
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from conftest import GOOD
 from helpers import (
-    HOUSEHOLD_COLUMNS,
     check_every_household_once,
     check_routes_feasible,
     grid_point,
@@ -19,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from optimizer.api import plan_scenario
-from optimizer.scenario import load_scenario
+from optimizer.scenario import HOUSEHOLD_COLUMNS, load_scenario
 
 cell = st.tuples(st.floats(-0.4, 3.4), st.floats(-0.4, 3.4))
 window = st.one_of(

@@ -106,7 +106,9 @@ def test_same_seed_same_result_in_parallel() -> None:
 
 
 def _plan_with(scenario_dir: Path, rows: list[dict[str, object]], toml_extra: str = "") -> Plan:
-    from helpers import HOUSEHOLD_COLUMNS, write_csv
+    from helpers import write_csv
+
+    from optimizer.scenario import HOUSEHOLD_COLUMNS
 
     write_csv(scenario_dir / "households.csv", HOUSEHOLD_COLUMNS, rows)
     if toml_extra:

@@ -33,27 +33,9 @@ from optimizer.areas import AdminArea, Boundaries
 from optimizer.config import PlannerConfig
 from optimizer.demo import _names
 from optimizer.roadgraph import RoadGraph, build_profile_network, highway_code
+from optimizer.scenario import HOUSEHOLD_COLUMNS
 from optimizer.units import EARTH_RADIUS_M, local_xy_m
 
-HOUSEHOLD_COLUMNS: tuple[str, ...] = (
-    "household_id",
-    "head_name",
-    "address",
-    "dusun",
-    "rt",
-    "rw",
-    "desa_code",
-    "desa_name",
-    "kecamatan",
-    "lat",
-    "lon",
-    "desil",
-    "packages",
-    "window_start",
-    "window_end",
-    "notes",
-    "data_origin",
-)
 DEPOT_COLUMNS: tuple[str, ...] = (
     "depot_id",
     "name",
