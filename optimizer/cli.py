@@ -317,7 +317,7 @@ def import_network_command(
 ) -> None:
     """Import an OpenStreetMap extract file (works offline) into the planner's .npz form."""
     from optimizer.areas import load_boundaries
-    from optimizer.osm import extract_stem, import_road_network
+    from optimizer.osm import extract_stem, import_road_network, write_import_metadata
     from optimizer.roadgraph import save_road_graph
 
     _setup_logging(verbose)
@@ -328,6 +328,7 @@ def import_network_command(
             suffix = "-" + "-".join(clip.strip().lower().split()) if clip is not None else ""
             output = MAPS_CACHE_DIR / f"{extract_stem(file)}{suffix}.npz"
         path = save_road_graph(graph, output)
+        write_import_metadata(graph, path, file)
         _print_written([path], graph.n_nodes, graph.n_edges, graph.info.attribution)
 
 

@@ -515,6 +515,43 @@ def _write_download(graph: RoadGraph, target: Path, metadata: dict[str, object])
 # --------------------------------------------------------------------------- import
 
 
+def write_import_metadata(graph: RoadGraph, target: Path, source_file: Path) -> Path:
+    """Write the provenance JSON beside an imported network's ``.npz`` file.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        The imported network (its ``info`` carries source, date, licence and attribution).
+    target : Path
+        The ``.npz`` file the network was saved to; the JSON gets the same name.
+    source_file : Path
+        The extract it was imported from.
+
+    Returns
+    -------
+    Path
+        The JSON file.
+
+    Raises
+    ------
+    GraphError
+        If the file cannot be written.
+    """
+    metadata = {
+        **graph.info.to_dict(),
+        "file": target.name,
+        "imported_from": source_file.name,
+        "nodes": graph.n_nodes,
+        "directed_edges": graph.n_edges,
+    }
+    path = target.with_suffix(".json")
+    try:
+        path.write_text(json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as err:
+        raise GraphError(f"cannot write {path} ({err}); make the folder writable") from err
+    return path
+
+
 def import_road_network(
     path: Path,
     *,

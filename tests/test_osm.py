@@ -517,6 +517,10 @@ def test_cli_import_then_info(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert target.is_file()
+    metadata = json.loads(target.with_suffix(".json").read_text(encoding="utf-8"))
+    assert metadata["imported_from"] == "small.osm"
+    assert metadata["attribution"] == "© OpenStreetMap contributors, ODbL"
+    assert metadata["nodes"] == 8
     assert "[inputs] road_network" in _text(result)
     graph = load_road_graph(target)
     assert graph.n_nodes == 8
