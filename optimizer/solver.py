@@ -24,6 +24,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from optimizer.config import SolverConfig
+from optimizer.matrix import UNREACHABLE_S
 from optimizer.parallel import default_workers, run_parallel
 from optimizer.problem import SolveTask, estimate_effort
 
@@ -31,7 +32,8 @@ logger = logging.getLogger(__name__)
 
 #: Longest a team may wait at a door for its window to open (seconds): a whole day.
 MAX_WAIT_S = 24 * 3600
-#: Upper bound of the time dimension: the end of the planning day.
+#: Upper bound of the time dimension: the end of the planning day, or later when a task's own
+#: shifts or windows run later (OR-Tools fails outright on a range beyond the dimension).
 HORIZON_S = 24 * 3600
 #: Smallest time slice one task gets, even when tiny (seconds).
 MIN_TASK_TIME_S = 1.0
@@ -146,7 +148,12 @@ def solve_task(task: SolveTask, config: SolverConfig, *, time_limit_s: float) ->
     callbacks = [transit_by_profile[v.profile] for v in task.vehicles]
     for vehicle, callback in enumerate(callbacks):
         routing.SetArcCostEvaluatorOfVehicle(callback, vehicle)
-    routing.AddDimensionWithVehicleTransits(callbacks, MAX_WAIT_S, HORIZON_S, False, TIME_DIMENSION)
+    horizon = max(
+        HORIZON_S,
+        max(v.shift_end_s for v in task.vehicles),
+        int(task.window_end_s[keep].max()),
+    )
+    routing.AddDimensionWithVehicleTransits(callbacks, MAX_WAIT_S, horizon, False, TIME_DIMENSION)
     time_dim = routing.GetDimensionOrDie(TIME_DIMENSION)
     demand_cb = routing.RegisterUnaryTransitVector(task.demand[keep].tolist())
     routing.AddDimensionWithVehicleCapacity(
@@ -165,8 +172,8 @@ def solve_task(task: SolveTask, config: SolverConfig, *, time_limit_s: float) ->
         barred = [
             vehicle
             for vehicle, spec in enumerate(task.vehicles)
-            if task.time_s[spec.profile][spec.depot_node, node] >= HORIZON_S
-            or task.time_s[spec.profile][node, spec.depot_node] >= HORIZON_S
+            if task.time_s[spec.profile][spec.depot_node, node] >= UNREACHABLE_S
+            or task.time_s[spec.profile][node, spec.depot_node] >= UNREACHABLE_S
         ]
         if barred:
             routing.VehicleVar(index).RemoveValues(barred)

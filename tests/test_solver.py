@@ -96,6 +96,14 @@ def test_not_enough_time_drops_with_penalty() -> None:
     assert sorted(served + list(result.dropped)) == [1, 2, 3, 4, 5, 6]
 
 
+def test_times_past_midnight_do_not_break_the_model() -> None:
+    # A long shift on a scaled clock: shift and windows end after 24:00.
+    late = 30 * 3600
+    task = _line_task(3, [10], shift_end=late, windows={2: (25 * 3600, 26 * 3600)})
+    result = solve_task(task, CONFIG, time_limit_s=10)
+    assert sorted(n for r in result.routes for n in r) == [1, 2, 3]
+
+
 def test_same_seed_same_result_in_parallel() -> None:
     tasks = [_line_task(8, [3, 3, 3]), _line_task(5, [2, 2, 2])]
     config = SolverConfig(solutions_per_stop=3, workers=2)
