@@ -1,0 +1,460 @@
+"""VRPTW benchmark of the planner's solver on Solomon and Gehring & Homberger 200 instances.
+
+    .venv/bin/python bench/bench_vrptw.py [INSTANCE ...] [--all] [--time S]
+        [--first-solution STRATEGY ...] [--anchors] [--scale K]
+
+Each instance becomes a ``SolveTask`` (one depot, every customer an optional candidate with a
+large drop penalty, the instance's fleet, shift = depot window, profile "car"). Euclidean
+distances are scaled by K (default 100) and rounded UP to integers, used as both travel time
+and cost; service times and windows are scaled by K too. Rounding up means that a plan
+feasible on the integers is feasible in double precision. The solver's time dimension ends at
+24 h (``HORIZON_S`` = 86400), so an instance whose depot closes later than 86400 / K is run
+with the largest scale that fits (the ``K`` column; e.g. 25 for C2 with its horizon of 3390).
+
+``solve_task`` runs with ``solutions_per_stop=0`` (search until ``--time``) and guided local
+search, one worker. The returned routes are re-measured and re-checked in double precision
+(capacity, arrival <= due with waiting, return by the depot's due time, every customer exactly
+once). Gap = distance / BKS - 1; Solomon BKS are distance-only, GH-200 BKS are hierarchical
+(vehicles first, marked ``h``): a distance minimiser may beat them with more vehicles.
+
+``--anchors`` also runs PyVRP (``MaxRuntime``, seed 1) and VROOM (exploration level 5, one
+thread, same timeout) on the same integer data and prints ours / theirs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from instances import Bks, Instance, all_names, gap_percent, load, load_bks
+
+TUNING_SET = (
+    *("C101", "R101", "RC101", "C201", "R201", "RC201"),
+    *("c1_2_1", "r1_2_1", "rc1_2_1", "r2_2_1", "c2_2_1", "rc2_2_1"),
+)
+STRATEGIES = (
+    "AUTOMATIC",
+    "PATH_CHEAPEST_ARC",
+    "PARALLEL_CHEAPEST_INSERTION",
+    "LOCAL_CHEAPEST_INSERTION",
+    "SAVINGS",
+    "CHRISTOFIDES",
+)
+PROFILE = "car"
+DROP_PENALTY = 100_000_000
+#: Tolerance of the double-precision checks (the data has at most two decimals).
+EPS = 1e-6
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class IntData:
+    """The integer data every solver receives (scaled by ``scale``, distances rounded up)."""
+
+    scale: int
+    matrix: npt.NDArray[np.int64]
+    service: npt.NDArray[np.int64]
+    ready: npt.NDArray[np.int64]
+    due: npt.NDArray[np.int64]
+
+
+@dataclass(slots=True, kw_only=True)
+class Check:
+    """Double-precision re-measurement of a set of routes."""
+
+    distance: float
+    vehicles: int
+    dropped: int
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations and self.dropped == 0
+
+
+@dataclass(slots=True, kw_only=True)
+class Row:
+    instance: str
+    solver: str
+    scale: int
+    check: Check | None
+    wall_s: float
+    status: str
+    bks: Bks | None
+
+
+def horizon_s() -> int:
+    from optimizer.solver import HORIZON_S
+
+    return int(HORIZON_S)
+
+
+def integer_data(inst: Instance, requested_scale: int, fit_horizon: bool) -> IntData:
+    scale = requested_scale
+    if fit_horizon:
+        scale = max(1, min(requested_scale, int(horizon_s() // inst.due[0])))
+    # Ceil, minus a hair so that exact distances (3-4-5 triangles) are not bumped up.
+    matrix = np.ceil(inst.distances() * scale - 1e-9).astype(np.int64)
+    return IntData(
+        scale=scale,
+        matrix=matrix,
+        service=np.rint(inst.service * scale).astype(np.int64),
+        ready=np.rint(inst.ready * scale).astype(np.int64),
+        due=np.rint(inst.due * scale).astype(np.int64),
+    )
+
+
+def build_task(inst: Instance, data: IntData):
+    from optimizer.problem import SolveTask, VehicleSpec
+
+    n = inst.x.size
+    candidates = np.ones(n, dtype=bool)
+    candidates[0] = False
+    vehicles = tuple(
+        VehicleSpec(
+            team=i,
+            profile=PROFILE,
+            capacity=inst.capacity,
+            depot_node=0,
+            shift_start_s=int(data.ready[0]),
+            shift_end_s=int(data.due[0]),
+        )
+        for i in range(inst.vehicles)
+    )
+    return SolveTask(
+        key=inst.name,
+        n_depots=1,
+        households=np.arange(1, n, dtype=np.int64),
+        demand=inst.demand.copy(),
+        service_s={PROFILE: data.service.copy()},
+        window_start_s=data.ready.copy(),
+        window_end_s=data.due.copy(),
+        time_s={PROFILE: data.matrix.astype(np.int32)},
+        candidates=candidates,
+        vehicles=vehicles,
+    )
+
+
+def check_routes(inst: Instance, routes: Sequence[Sequence[int]]) -> Check:
+    """Re-measure and re-check routes (customer ids 1..n, depot excluded) in double precision."""
+    dist = inst.distances()
+    violations: list[str] = []
+    seen = np.zeros(inst.x.size, dtype=np.int64)
+    total = 0.0
+    used = 0
+    for v, route in enumerate(routes):
+        if not route:
+            continue
+        used += 1
+        load_ = int(inst.demand[list(route)].sum())
+        if load_ > inst.capacity:
+            violations.append(f"route {v}: load {load_} > capacity {inst.capacity}")
+        clock = float(inst.ready[0])
+        previous = 0
+        for node in route:
+            if not 1 <= node < inst.x.size:
+                violations.append(f"route {v}: {node} is not a customer")
+                break
+            seen[node] += 1
+            total += dist[previous, node]
+            arrive = clock + dist[previous, node]
+            if arrive > inst.due[node] + EPS:
+                violations.append(
+                    f"route {v}: customer {node} reached at {arrive:.3f} > due {inst.due[node]:g}"
+                )
+            clock = max(arrive, float(inst.ready[node])) + float(inst.service[node])
+            previous = node
+        total += dist[previous, 0]
+        back = clock + dist[previous, 0]
+        if back > inst.due[0] + EPS:
+            violations.append(f"route {v}: back at the depot at {back:.3f} > {inst.due[0]:g}")
+    twice = np.flatnonzero(seen[1:] > 1) + 1
+    if twice.size:
+        violations.append(f"customers visited more than once: {twice.tolist()}")
+    dropped = int((seen[1:] == 0).sum())
+    return Check(distance=total, vehicles=used, dropped=dropped, violations=violations)
+
+
+def run_ours(inst: Instance, data: IntData, strategy: str, time_s: float) -> Row:
+    from optimizer.config import SolverConfig
+    from optimizer.solver import solve_task
+
+    config = SolverConfig(
+        solutions_per_stop=0,
+        first_solution=strategy,  # type: ignore[arg-type]
+        metaheuristic="GUIDED_LOCAL_SEARCH",
+        workers=1,
+        drop_penalty_s=DROP_PENALTY,
+    )
+    task = build_task(inst, data)
+    started = time.perf_counter()
+    try:
+        result = solve_task(task, config, time_limit_s=time_s)
+    except Exception as error:  # a benchmark reports, it does not stop
+        return Row(
+            instance=inst.name,
+            solver=f"ortools {strategy}",
+            scale=data.scale,
+            check=None,
+            wall_s=time.perf_counter() - started,
+            status=f"error: {type(error).__name__}: {error}",
+            bks=None,
+        )
+    wall = time.perf_counter() - started
+    check = None if result.status == "no_solution" else check_routes(inst, result.routes)
+    return Row(
+        instance=inst.name,
+        solver=f"ortools {strategy}",
+        scale=data.scale,
+        check=check,
+        wall_s=wall,
+        status=str(result.status),
+        bks=None,
+    )
+
+
+def run_pyvrp(inst: Instance, data: IntData, time_s: float) -> Row:
+    from pyvrp import Model
+    from pyvrp.stop import MaxRuntime
+
+    model = Model()
+    n = inst.x.size
+    # Coordinates are only labels here: every edge is given explicitly.
+    places = [model.add_location(x=float(inst.x[i]), y=float(inst.y[i])) for i in range(n)]
+    model.add_depot(places[0], tw_early=int(data.ready[0]), tw_late=int(data.due[0]))
+    model.add_vehicle_type(
+        num_available=inst.vehicles,
+        capacity=inst.capacity,
+        tw_early=int(data.ready[0]),
+        tw_late=int(data.due[0]),
+    )
+    for i in range(1, n):
+        model.add_client(
+            places[i],
+            delivery=int(inst.demand[i]),
+            service_duration=int(data.service[i]),
+            tw_early=int(data.ready[i]),
+            tw_late=int(data.due[i]),
+        )
+    for i, frm in enumerate(places):
+        for j, to in enumerate(places):
+            value = int(data.matrix[i, j])
+            model.add_edge(frm, to, distance=value, duration=value)
+    started = time.perf_counter()
+    result = model.solve(stop=MaxRuntime(time_s), seed=1, display=False)
+    wall = time.perf_counter() - started
+    # A client activity's idx counts clients from 0; instance ids count them from 1.
+    routes = [[a.idx + 1 for a in route if a.is_client()] for route in result.best.routes()]
+    status = "feasible" if result.is_feasible() else "infeasible"
+    return Row(
+        instance=inst.name,
+        solver="pyvrp",
+        scale=data.scale,
+        check=check_routes(inst, routes),
+        wall_s=wall,
+        status=status,
+        bks=None,
+    )
+
+
+def run_vroom(inst: Instance, data: IntData, time_s: float) -> Row:
+    from datetime import timedelta
+
+    import vroom
+
+    problem = vroom.Input()
+    problem.set_durations_matrix(profile=PROFILE, matrix_input=data.matrix)
+    for v in range(inst.vehicles):
+        problem.add_vehicle(
+            vroom.Vehicle(
+                id=v,
+                start=0,
+                end=0,
+                profile=PROFILE,
+                capacity=[inst.capacity],
+                time_window=vroom.TimeWindow(int(data.ready[0]), int(data.due[0])),
+            )
+        )
+    for i in range(1, inst.x.size):
+        problem.add_job(
+            vroom.Job(
+                id=i,
+                location=i,
+                default_service=int(data.service[i]),
+                delivery=[int(inst.demand[i])],
+                time_windows=[vroom.TimeWindow(int(data.ready[i]), int(data.due[i]))],
+            )
+        )
+    started = time.perf_counter()
+    solution = problem.solve(exploration_level=5, nb_threads=1, timeout=timedelta(seconds=time_s))
+    wall = time.perf_counter() - started
+    frame = solution.routes
+    routes: dict[int, list[int]] = {}
+    for vehicle, kind, job in zip(frame["vehicle_id"], frame["type"], frame["id"], strict=True):
+        if kind == "job":
+            routes.setdefault(int(vehicle), []).append(int(job))
+    return Row(
+        instance=inst.name,
+        solver="vroom",
+        scale=data.scale,
+        check=check_routes(inst, list(routes.values())),
+        wall_s=wall,
+        status="feasible",
+        bks=None,
+    )
+
+
+def _fmt_gap(gap: float) -> str:
+    return f"{round(gap, 2) + 0.0:+.2f}%" if math.isfinite(gap) else "-"
+
+
+def print_row(row: Row) -> None:
+    bks = row.bks
+    flag = "h" if bks is not None and bks.hierarchical else ""
+    bks_text = "-" if bks is None else f"{bks.distance:.2f}/{bks.vehicles}{flag}"
+    if row.check is None:
+        print(
+            f"{row.instance:<9}{row.scale:>4}{'-':>5}{'no solution':>12}{bks_text:>15}"
+            f"{'-':>9}{'-':>8}{row.wall_s:>7.1f}  {row.status}"
+        )
+        return
+    c = row.check
+    gap = gap_percent(c.distance, bks) if c.dropped == 0 else math.nan
+    print(
+        f"{row.instance:<9}{row.scale:>4}{c.vehicles:>5}{c.distance:>12.2f}{bks_text:>15}"
+        f"{_fmt_gap(gap):>9}{c.dropped:>8}{row.wall_s:>7.1f}  {row.status}"
+        + ("" if not c.violations else f"  VIOLATIONS: {'; '.join(c.violations[:3])}")
+    )
+
+
+def header() -> None:
+    print(
+        f"{'instance':<9}{'K':>4}{'veh':>5}{'distance':>12}{'BKS/veh':>15}"
+        f"{'gap':>9}{'dropped':>8}{'wall':>7}  status"
+    )
+
+
+def valid_gap(row: Row) -> float:
+    if row.check is None or not row.check.ok:
+        return math.nan
+    return gap_percent(row.check.distance, row.bks)
+
+
+def summary(rows: list[Row], sets: dict[str, str]) -> None:
+    for set_name, label in (("solomon", "Solomon"), ("homberger_200", "GH-200 (vs hierarchical)")):
+        chosen = [r for r in rows if sets[r.instance] == set_name]
+        if not chosen:
+            continue
+        gaps = [valid_gap(r) for r in chosen]
+        good = [g for g in gaps if math.isfinite(g)]
+        failed = len(gaps) - len(good)
+        mean = f"{sum(good) / len(good):+.2f}%" if good else "-"
+        note = f" ({failed} without a complete feasible solution, left out)" if failed else ""
+        print(f"  mean gap {label}: {mean} over {len(good)} instance(s){note}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("instances", nargs="*", help=f"default: {' '.join(TUNING_SET)}")
+    parser.add_argument("--all", action="store_true", help="every Solomon and GH-200 instance")
+    parser.add_argument("--time", type=float, default=10.0, help="seconds per instance")
+    parser.add_argument(
+        "--first-solution",
+        nargs="+",
+        choices=STRATEGIES,
+        default=["PARALLEL_CHEAPEST_INSERTION"],
+    )
+    parser.add_argument("--anchors", action="store_true", help="also run PyVRP and VROOM")
+    parser.add_argument("--scale", type=int, default=100, help="integer scale of the data")
+    parser.add_argument(
+        "--no-fit-horizon",
+        action="store_true",
+        help="keep --scale even when the depot window then ends after the solver's 24 h",
+    )
+    args = parser.parse_args()
+
+    if args.all:
+        names = all_names("solomon") + all_names("homberger_200")
+    else:
+        names = args.instances or list(TUNING_SET)
+    instances = [load(name) for name in names]
+    bks_table = load_bks()
+    sets = {inst.name: inst.set_name for inst in instances}
+
+    import ortools
+
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, ortools {ortools.__version__}"
+    )
+    print(f"time per instance: {args.time:g} s; K = integer scale of distances and times")
+    anchors: dict[str, object] = {}
+    if args.anchors:
+        for module, runner in (("pyvrp", run_pyvrp), ("vroom", run_vroom)):
+            try:
+                __import__(module)
+                anchors[module] = runner
+            except ImportError:
+                print(f"  {module} is not installed: skipped (pip install '.[bench]')")
+
+    ours: dict[str, list[Row]] = {}
+    for strategy in args.first_solution:
+        print(f"\nOR-Tools {strategy} + GUIDED_LOCAL_SEARCH")
+        header()
+        rows = []
+        for inst in instances:
+            data = integer_data(inst, args.scale, not args.no_fit_horizon)
+            row = run_ours(inst, data, strategy, args.time)
+            row.bks = bks_table.get(inst.name)
+            print_row(row)
+            sys.stdout.flush()
+            rows.append(row)
+        summary(rows, sets)
+        ours[strategy] = rows
+
+    if not anchors:
+        return 0
+    anchor_rows: dict[str, list[Row]] = {}
+    for module, runner in anchors.items():
+        print(f"\n{module}")
+        header()
+        rows = []
+        for inst in instances:
+            data = integer_data(inst, args.scale, not args.no_fit_horizon)
+            row = runner(inst, data, args.time)  # type: ignore[operator]
+            row.bks = bks_table.get(inst.name)
+            print_row(row)
+            sys.stdout.flush()
+            rows.append(row)
+        summary(rows, sets)
+        anchor_rows[module] = rows
+
+    print("\nratio ours / anchor (distance, double precision; '-' = incomplete or infeasible)")
+    columns = [(s, m) for s in ours for m in anchor_rows]
+    print(f"{'instance':<9}" + "".join(f"{s[:12] + '/' + m:>28}" for s, m in columns))
+    for i, inst in enumerate(instances):
+        cells = []
+        for strategy, module in columns:
+            mine, theirs = ours[strategy][i], anchor_rows[module][i]
+            if mine.check and theirs.check and mine.check.ok and theirs.check.ok:
+                cells.append(f"{mine.check.distance / theirs.check.distance:>28.4f}")
+            else:
+                cells.append(f"{'-':>28}")
+        print(f"{inst.name:<9}" + "".join(cells))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
