@@ -37,6 +37,35 @@ logger = logging.getLogger(__name__)
 
 #: Progress callback: (stage name, done, total).
 Progress = Callable[[str, int, int], None]
+#: Solver settings of ``--quick``: a tenth of the default search effort.
+QUICK_SETTINGS: dict[str, Any] = {"solutions_per_stop": 0.05}
+#: Time kept back from a whole-run budget for building the plan and writing outputs:
+#: a fixed part plus a part per household (measured on the default scenario, with margin).
+RESERVE_FIXED_S = 3.0
+RESERVE_PER_HOUSEHOLD_S = 0.0006
+#: The solve stage never gets less than this, even when the budget is spent (seconds).
+MIN_SOLVE_S = 2.0
+
+
+def solve_time_limit(scenario: Scenario, elapsed_s: float) -> tuple[float, str | None]:
+    """Wall-clock limit of the solve stage, and a warning when the run budget squeezes it.
+
+    With ``[solver] time_budget_s`` the solve stage gets what is left of the budget after the
+    stages already run (``elapsed_s``) and a reserve for building the plan and the outputs,
+    never more than ``time_limit_s``.
+    """
+    solver = scenario.config.solver
+    if solver.time_budget_s is None:
+        return solver.time_limit_s, None
+    reserve = RESERVE_FIXED_S + RESERVE_PER_HOUSEHOLD_S * len(scenario.households)
+    left = solver.time_budget_s - elapsed_s - reserve
+    if left >= MIN_SOLVE_S:
+        return min(solver.time_limit_s, left), None
+    return MIN_SOLVE_S, (
+        f"the run budget of {solver.time_budget_s:.0f} s was nearly spent before solving "
+        f"({elapsed_s:.0f} s); the solver got {MIN_SOLVE_S:.0f} s; raise "
+        "[solver] time_budget_s"
+    )
 
 
 def apply_solver_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
@@ -103,7 +132,7 @@ def plan_scenario(
         Road network missing or broken.
     """
     stages: dict[str, float] = {}
-    clock = time.perf_counter()
+    clock = started = time.perf_counter()
 
     def lap(name: str) -> None:
         nonlocal clock
@@ -151,7 +180,11 @@ def plan_scenario(
     problem = build_problem(
         scenario, snapped, partition, matrices, walk_speed_kph=config.graph.walk_speed_kph
     )
-    assignment = solve_routes(problem.tasks, config.solver, progress=report("solve"))
+    limit, squeezed = solve_time_limit(scenario, time.perf_counter() - started)
+    solver_config = config.solver.model_copy(update={"time_limit_s": limit})
+    assignment = solve_routes(problem.tasks, solver_config, progress=report("solve"))
+    if squeezed:
+        problem = replace(problem, warnings=(*problem.warnings, squeezed))
     lap("solve")
     plan = assemble_plan(
         PlanInputs(

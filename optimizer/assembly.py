@@ -24,22 +24,26 @@ from optimizer.matrix import LegTrace, TraceRequest, TravelMatrices, trace_all
 from optimizer.partition import Partition
 from optimizer.plan import (
     AreaOutline,
+    Break,
     DepotSite,
     Kpis,
     Leg,
     Plan,
     Polyline,
+    Reload,
     Route,
     Stop,
     Unserved,
 )
-from optimizer.problem import Problem, SolveTask
+from optimizer.problem import Problem
 from optimizer.reasons import UnservedReason
 from optimizer.roadgraph import ProfileNetwork, RoadGraph
 from optimizer.scenario import Scenario
+from optimizer.schedule import schedule_route
 from optimizer.snapping import SUSPICIOUS_SNAP_M, Snapped
 from optimizer.solver import Assignment, TaskResult
-from optimizer.units import format_clock
+from optimizer.task import RELOAD, SolveTask
+from optimizer.units import format_clock, parse_clock
 
 #: Outline simplification for the map (degrees, about 30 m).
 OUTLINE_TOLERANCE_DEG = 0.0003
@@ -65,6 +69,12 @@ def _depot_of(inputs: PlanInputs, task: SolveTask, local_depot: int) -> int:
     return subproblem.depots[local_depot]
 
 
+def _sequence(task: SolveTask, vehicle: int, nodes: tuple[int, ...]) -> list[int]:
+    """Local task nodes a route passes, depot to depot, reloads as the depot."""
+    depot = task.vehicles[vehicle].depot_node
+    return [depot, *(depot if n == RELOAD else n for n in nodes), depot]
+
+
 def _build_route(
     inputs: PlanInputs,
     task: SolveTask,
@@ -79,40 +89,36 @@ def _build_route(
     vtype = scenario.vehicles[team.vehicle]
     depot = scenario.depots[_depot_of(inputs, task, spec.depot_node)]
     times = task.time_s[spec.profile]
-    service = task.service_s[spec.profile]
-    sequence = [spec.depot_node, *nodes, spec.depot_node]
+    sequence = _sequence(task, vehicle, nodes)
     snap = inputs.snapped.by_profile[spec.profile]
-    clock = spec.shift_start_s
-    load = 0
-    stops: list[Stop] = []
-    legs: list[Leg] = []
-    wait_total = 0
-    service_total = 0
-    travel_total = 0
-    for position, (origin, target) in enumerate(itertools.pairwise(sequence)):
-        travel = int(times[origin, target])
-        travel_total += travel
-        trace = traces[position]
-        legs.append(
-            Leg(
-                distance_m=trace.distance_m,
-                travel_s=travel,
-                path=Polyline(lats=trace.lats, lons=trace.lons),
-            )
+    schedule = schedule_route(task, vehicle, nodes)
+    if not schedule.feasible:
+        warnings.append(
+            f"route {team.team_id} breaks a rule ({'; '.join(schedule.violations)}); "
+            "please report this"
         )
-        clock += travel
-        if target == spec.depot_node and position == len(sequence) - 2:
-            break
-        h = int(task.households[target - task.n_depots])
-        household = scenario.households[h]
-        start = max(clock, int(task.window_start_s[target]))
-        wait = start - clock
-        load += int(task.demand[target])
-        if start > int(task.window_end_s[target]):
-            warnings.append(
-                f"route {team.team_id}: arrival at {household.household_id} "
-                f"{format_clock(start)} is after its window; please report this"
+    legs = tuple(
+        Leg(
+            distance_m=trace.distance_m,
+            travel_s=int(times[origin, target]),
+            path=Polyline(lats=trace.lats, lons=trace.lons),
+        )
+        for (origin, target), trace in zip(itertools.pairwise(sequence), traces, strict=True)
+    )
+    stops: list[Stop] = []
+    reloads: list[Reload] = []
+    for visit in schedule.visits:
+        if visit.node == RELOAD:
+            reloads.append(
+                Reload(
+                    after_stop=len(stops),
+                    arrival_s=visit.arrival_s,
+                    departure_s=visit.departure_s,
+                )
             )
+            continue
+        household = scenario.households[int(task.households[visit.node - task.n_depots])]
+        h = int(task.households[visit.node - task.n_depots])
         stops.append(
             Stop(
                 sequence=len(stops) + 1,
@@ -124,21 +130,31 @@ def _build_route(
                 lat=household.lat,
                 lon=household.lon,
                 packages=household.packages,
-                arrival_s=start,
-                departure_s=start + int(service[target]),
-                wait_s=wait,
-                load_after=load,
+                arrival_s=visit.start_s,
+                departure_s=visit.departure_s,
+                wait_s=visit.wait_s,
+                load_after=visit.load_after,
                 walk_m=round(float(snap.distance_m[h]), 1),
                 window_start_s=household.window_start_s,
                 window_end_s=household.window_end_s,
                 notes=household.notes,
+                trip=visit.trip,
+                priority=household.priority,
             )
         )
-        wait_total += wait
-        service_total += int(service[target])
-        clock = start + int(service[target])
-    if clock > spec.shift_end_s or load > spec.capacity:
-        warnings.append(f"route {team.team_id} breaks its shift or capacity; please report this")
+    break_ = None
+    if schedule.break_start_s is not None and schedule.break_after is not None:
+        rule = spec.break_rule
+        duration = rule.duration_s if rule is not None else 0
+        done = sum(1 for v in schedule.visits[: schedule.break_after] if v.node != RELOAD)
+        break_ = Break(
+            after_stop=done,
+            start_s=schedule.break_start_s,
+            end_s=schedule.break_start_s + duration,
+        )
+    distance = round(sum(leg.distance_m for leg in legs), 1)
+    duration_h = (schedule.end_s - schedule.start_s) / 3600
+    cost = vtype.fixed_cost + vtype.cost_per_hour * duration_h + vtype.cost_per_km * distance / 1000
     return Route(
         team_id=team.team_id,
         vehicle=team.vehicle,
@@ -149,38 +165,46 @@ def _build_route(
         depot_name=depot.name,
         depot_lat=depot.lat,
         depot_lon=depot.lon,
-        start_s=spec.shift_start_s,
-        end_s=clock,
+        start_s=schedule.start_s,
+        end_s=schedule.end_s,
         stops=tuple(stops),
-        legs=tuple(legs),
-        distance_m=round(sum(leg.distance_m for leg in legs), 1),
-        travel_s=travel_total,
-        service_s=service_total,
-        wait_s=wait_total,
-        load=load,
+        legs=legs,
+        distance_m=distance,
+        travel_s=schedule.travel_s,
+        service_s=schedule.service_s,
+        wait_s=schedule.wait_s,
+        load=sum(stop.packages for stop in stops),
+        reloads=tuple(reloads),
+        break_=break_,
+        work_s=schedule.work_s,
+        cost=round(cost, 2),
     )
 
 
 def _dropped_reason(inputs: PlanInputs, task: SolveTask, result: TaskResult) -> str:
-    scenario = inputs.scenario
-    capacity = sum(v.capacity for v in task.vehicles)
-    demand = int(task.demand[task.candidates].sum())
     subproblem = next(sp for sp in inputs.partition.subproblems if sp.key == task.key)
     teams = len(task.vehicles)
-    if result.hit_time_limit and result.status.value == "no_solution":
+    if result.status.value == "no_solution":
         return (
-            f"the solver found no plan for desa {subproblem.name} within its time share; "
+            f"the solver found no plan for {subproblem.name} within its time share; "
             "raise [solver] time_limit_s"
         )
-    if demand > capacity:
+    demand = int(task.demand[task.candidates].sum())
+    capacity = sum(v.capacity for v in task.vehicles)
+    single = [v for v in task.vehicles if not v.may_reload()]
+    if single and len(single) == teams and demand > capacity:
         return (
-            f"the {teams} team(s) of desa {subproblem.name} carry {capacity} packages in "
-            f"one trip but {demand} are needed; add teams or bigger vehicles"
+            f"the {teams} team(s) of {subproblem.name} carry {capacity} packages in "
+            f"one trip each and may not reload, but {demand} are needed; add teams, bigger "
+            "vehicles or allow reloads ([vehicles.NAME] max_trips)"
         )
-    shift = f"{format_clock(scenario.shift_start_s)}-{format_clock(scenario.shift_end_s)}"
+    starts = min(v.shift_start_s for v in task.vehicles)
+    ends = max(v.shift_end_s for v in task.vehicles)
+    shift = f"{format_clock(starts)}-{format_clock(ends)}"
     return (
-        f"the {teams} team(s) of desa {subproblem.name} have no time left in the shift "
-        f"{shift} for this door; add a team or lengthen the shift"
+        f"the {teams} team(s) of {subproblem.name} have no time left in the shift {shift} "
+        f"for this door ({demand} packages to carry, {capacity} per round of trips); add a "
+        "team or lengthen the shift"
     )
 
 
@@ -222,7 +246,7 @@ def _trace_routes(
     where: list[tuple[tuple[str, str], int, int]] = []
     for task, vehicle, nodes in work:
         spec = task.vehicles[vehicle]
-        sequence = [spec.depot_node, *nodes, spec.depot_node]
+        sequence = _sequence(task, vehicle, nodes)
         legs = batches.setdefault((task.key, spec.profile), [])
         where.append(((task.key, spec.profile), len(legs), len(sequence) - 1))
         legs.extend(itertools.pairwise(sequence))
@@ -370,6 +394,8 @@ def assemble_plan(
     )
     durations = [r.duration_s for r in routes]
     by_reason = Counter(str(u.code) for u in unserved)
+    priority_by = parse_clock(scenario.service.priority_by)
+    priority_stops = [s for r in routes for s in r.stops if s.priority]
     kpis = Kpis(
         households_total=scenario.households_total,
         households_served=sum(len(r.stops) for r in routes),
@@ -382,6 +408,15 @@ def assemble_plan(
         mean_route_s=round(sum(durations) / len(durations)) if durations else 0,
         total_distance_m=float(sum(r.distance_m for r in routes)),
         unserved_by_reason=dict(by_reason),
+        shortest_route_s=min(durations, default=0),
+        route_spread_s=max(durations, default=0) - min(durations, default=0),
+        route_stdev_s=round(float(np.std(durations))) if durations else 0,
+        total_cost=round(sum(r.cost for r in routes), 2),
+        reloads=sum(len(r.reloads) for r in routes),
+        priority_households=sum(1 for h in scenario.households if h.priority),
+        priority_late=sum(
+            1 for s in priority_stops if s.arrival_s > max(priority_by, s.window_start_s or 0)
+        ),
     )
     statuses = Counter(str(r.status) for r in inputs.assignment.results)
     meta: dict[str, Any] = {
@@ -396,6 +431,19 @@ def assemble_plan(
         },
         "road_network": inputs.graph.info.to_dict(),
         "subproblems": len(inputs.problem.tasks),
+        "day_rules": {
+            "friday": scenario.rules.friday,
+            "break": None
+            if scenario.rules.break_s == 0
+            else {
+                "earliest": format_clock(scenario.rules.break_earliest_s),
+                "latest": format_clock(scenario.rules.break_latest_s),
+                "minutes": scenario.rules.break_s / 60,
+            },
+            "max_work_s": scenario.rules.max_work_s,
+            "pooling": scenario.pooling,
+            "priority_by": scenario.service.priority_by,
+        },
         "search_status": dict(sorted(statuses.items())),
         "versions": _versions(),
     }

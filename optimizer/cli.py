@@ -149,6 +149,20 @@ def plan(
         float | None,
         typer.Option("--time-limit", help="Wall-clock budget of the solve stage in seconds."),
     ] = None,
+    time_budget: Annotated[
+        float | None,
+        typer.Option(
+            "--time-budget",
+            help="Wall-clock budget of the whole run in seconds; the solver gets what is left.",
+        ),
+    ] = None,
+    objective: Annotated[
+        str | None,
+        typer.Option(help="total_time, cost or longest_route (default from scenario)."),
+    ] = None,
+    quick: Annotated[
+        bool, typer.Option(help="A twentieth of the search effort: a draft plan in seconds.")
+    ] = False,
     workers: Annotated[
         int | None, typer.Option(help="Worker processes (default: all cores).")
     ] = None,
@@ -157,11 +171,17 @@ def plan(
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Plan a distribution day: every household in one route, or listed as unserved."""
-    from optimizer.api import plan_scenario, write_outputs
+    from optimizer.api import QUICK_SETTINGS, plan_scenario, write_outputs
 
     _setup_logging(verbose)
-    overrides: dict[str, Any] = {}
-    for key, value in (("seed", seed), ("time_limit_s", time_limit), ("workers", workers)):
+    overrides: dict[str, Any] = dict(QUICK_SETTINGS) if quick else {}
+    for key, value in (
+        ("seed", seed),
+        ("time_limit_s", time_limit),
+        ("time_budget_s", time_budget),
+        ("objective", objective),
+        ("workers", workers),
+    ):
         if value is not None:
             overrides[key] = value
     with _handled(debug):
@@ -174,9 +194,9 @@ def plan(
             )
         folder = out_dir or Path("out") / result.scenario
         written = write_outputs(result, folder)
-        out.print(result.summary(), highlight=False)
+        out.print(result.summary(), highlight=False, markup=False)
         for warning in result.warnings:
-            out.print(f"warning: {warning}", highlight=False)
+            out.print(f"warning: {warning}", highlight=False, markup=False)
         out.print(f"Wrote {', '.join(str(p) for p in written)}", highlight=False)
         if result.stats is not None:
             stages = ", ".join(f"{k} {v:.1f}s" for k, v in result.stats.stage_seconds.items())

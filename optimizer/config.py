@@ -122,6 +122,7 @@ FirstSolution = Literal[
     "SAVINGS",
     "CHRISTOFIDES",
 ]
+Objective = Literal["total_time", "cost", "longest_route"]
 Metaheuristic = Literal[
     "GUIDED_LOCAL_SEARCH", "GREEDY_DESCENT", "SIMULATED_ANNEALING", "TABU_SEARCH"
 ]
@@ -134,11 +135,18 @@ class SolverConfig(_Frozen):
     (``solutions_per_stop`` times the number of households: OR-Tools' solution count), so the
     same input gives the same plan everywhere; 0 means no effort limit (time only).
     ``time_limit_s`` is a wall-clock guard for the whole solve stage; if it
-    cuts the search the plan says so in its warnings.
+    cuts the search the plan says so in its warnings. ``time_budget_s`` bounds the whole run
+    (loading to outputs): the solve stage gets what is left of it.
+
+    ``objective``: ``total_time`` (least total team time), ``cost`` (least rupiah: vehicle cost
+    per km and per hour plus a fixed cost per team used) or ``longest_route`` (fair workload:
+    the smallest longest route, total time second).
     """
 
     seed: Annotated[int, Field(ge=0)] = 0
+    objective: Objective = "total_time"
     time_limit_s: Positive = 240.0
+    time_budget_s: Positive | None = None
     solutions_per_stop: Annotated[float, Field(ge=0)] = 0.5
     first_solution: FirstSolution = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: Metaheuristic = "GUIDED_LOCAL_SEARCH"

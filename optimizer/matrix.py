@@ -55,6 +55,8 @@ class SubMatrix:
         Each local site's road (CSR entry, opposite entry or -1) and position along it.
     time_s : int32 array (n, n)
         Travel time in whole seconds (rounded up); ``UNREACHABLE_S`` where there is no path.
+    distance_m : int32 array (n, n)
+        Length of that fastest path in whole metres (rounded); 0 where there is no path.
     region : int64 array
         Graph nodes of the part of the network searched (sorted); all nodes when it fell back.
     """
@@ -67,6 +69,7 @@ class SubMatrix:
     twin: npt.NDArray[np.int64] = field(repr=False)
     fraction: npt.NDArray[np.float64] = field(repr=False)
     time_s: npt.NDArray[np.int32] = field(repr=False)
+    distance_m: npt.NDArray[np.int32] = field(repr=False)
     region: npt.NDArray[np.int64] = field(repr=False)
 
 
@@ -253,6 +256,40 @@ def _augment(
     )
 
 
+def _path_lengths(
+    augmented: _Augmented,
+    graph_length: npt.NDArray[np.float64],
+    network: ProfileNetwork,
+    predecessors: npt.NDArray[np.int32],
+    targets: npt.NDArray[np.int64],
+) -> npt.NDArray[np.float64]:
+    """Length in metres of each shortest path from the Dijkstra sources to ``targets``.
+
+    All paths are walked back hop by hop at once (one numpy step per hop), only for the pairs
+    that are needed; a pair without a path gets 0.
+    """
+    csr = augmented.csr
+    n = csr.shape[0]
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(csr.indptr))
+    keys = rows * n + csr.indices.astype(np.int64)  # sorted: rows, then columns
+    hop_len = (augmented.hop_to - augmented.hop_from) * graph_length[
+        network.csr_edge[augmented.hop_entry]
+    ]
+    n_sources = predecessors.shape[0]
+    source = np.repeat(np.arange(n_sources, dtype=np.int64), targets.size)
+    current = np.tile(targets, n_sources)
+    total = np.zeros(source.size)
+    active = np.flatnonzero(predecessors[source, current] >= 0)
+    while active.size:
+        previous = predecessors[source[active], current[active]].astype(np.int64)
+        hop = np.searchsorted(keys, previous * n + current[active])
+        total[active] += hop_len[hop]
+        current[active] = previous
+        still = predecessors[source[active], previous] >= 0
+        active = active[still]
+    return total.reshape(n_sources, targets.size)
+
+
 def build_submatrix(
     graph: RoadGraph,
     network: ProfileNetwork,
@@ -272,6 +309,7 @@ def build_submatrix(
     n = sites.size
     time_s = np.full((n, n), UNREACHABLE_S, dtype=np.int32)
     np.fill_diagonal(time_s, 0)
+    distance_m = np.zeros((n, n), dtype=np.int32)
     region = np.empty(0, dtype=np.int64)
     fell_back = False
     if valid.any():
@@ -286,7 +324,9 @@ def build_submatrix(
                 region = _region(graph, network, ends, buffer_m * factor)
             augmented = _augment(network, region, roads, graph.length_m)
             virtual = augmented.n_region + idx
-            dist = dijkstra(augmented.csr, directed=True, indices=virtual)
+            dist, predecessors = dijkstra(
+                augmented.csr, directed=True, indices=virtual, return_predecessors=True
+            )
             times = np.asarray(dist[:, virtual])
             if np.all(np.isfinite(times)):
                 break
@@ -294,6 +334,9 @@ def build_submatrix(
         rounded = np.where(np.isfinite(times), np.ceil(times - 1e-9), UNREACHABLE_S)
         time_s[np.ix_(idx, idx)] = rounded.astype(np.int32)
         np.fill_diagonal(time_s, 0)
+        lengths = _path_lengths(augmented, graph.length_m, network, predecessors, virtual)
+        distance_m[np.ix_(idx, idx)] = np.round(lengths).astype(np.int32)
+        np.fill_diagonal(distance_m, 0)
     return SubMatrix(
         key=subproblem.key,
         profile=network.profile,
@@ -303,6 +346,7 @@ def build_submatrix(
         twin=roads.twin,
         fraction=roads.fraction,
         time_s=time_s,
+        distance_m=distance_m,
         region=region,
     ), fell_back
 

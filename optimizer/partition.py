@@ -1,8 +1,10 @@
-"""Split the regency into independent sub-problems (one per desa) -> Partition.
+"""Split the regency into independent sub-problems (one per desa, or per pooled kecamatan).
 
 Households are served by the teams of the depot(s) in their own desa, as on distribution day.
-A desa without a depot, or whose depots have no team, cannot be planned: its households are
-listed with that reason instead of being silently dropped.
+Two things pool a kecamatan into one sub-problem: ``[pooling] level = "kecamatan"`` (every team
+may serve every desa of its kecamatan), or a depot with ``serves = kecamatan`` (a kecamatan
+office whose teams serve the whole kecamatan while desa teams keep to their own desa).
+A household that no team may serve is listed with that reason instead of being dropped.
 """
 
 from __future__ import annotations
@@ -14,19 +16,30 @@ from optimizer.reasons import UnservedReason
 from optimizer.scenario import Scenario
 
 
+def kecamatan_of(desa_code: str) -> str:
+    """Return the kecamatan code of a desa code (``35.10.15.2002`` -> ``35.10.15``)."""
+    return desa_code.rsplit(".", 1)[0]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SubProblem:
-    """One independent routing problem: the depots, teams and households of one desa.
+    """One independent routing problem: depots, teams and households of a desa or kecamatan.
 
     Indices point into ``scenario.depots``, ``scenario.teams`` and ``scenario.households``.
+    ``household_group`` gives each household's desa as an index into ``group_codes``;
+    ``team_groups`` lists, per team, the groups it may serve (``None``: all of them).
     """
 
     key: str
     name: str
+    pooled: bool
     depots: tuple[int, ...]
     teams: tuple[int, ...]
     households: tuple[int, ...]
     profiles: tuple[str, ...]
+    group_codes: tuple[str, ...]
+    household_group: tuple[int, ...]
+    team_groups: tuple[tuple[int, ...] | None, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,14 +53,14 @@ class Orphan:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Partition:
-    """Sub-problems in desa-code order, and the households none of them can take."""
+    """Sub-problems in code order, and the households none of them can take."""
 
     subproblems: tuple[SubProblem, ...]
     orphans: tuple[Orphan, ...]
 
 
 def build_partition(scenario: Scenario) -> Partition:
-    """Group households, depots and teams by desa.
+    """Group households, depots and teams by desa, or by kecamatan where teams are pooled.
 
     Parameters
     ----------
@@ -57,9 +70,6 @@ def build_partition(scenario: Scenario) -> Partition:
     -------
     Partition
     """
-    depots_by_desa: dict[str, list[int]] = defaultdict(list)
-    for i, depot in enumerate(scenario.depots):
-        depots_by_desa[depot.desa_code].append(i)
     depot_index = {d.depot_id: i for i, d in enumerate(scenario.depots)}
     teams_by_depot: dict[int, list[int]] = defaultdict(list)
     for i, team in enumerate(scenario.teams):
@@ -67,39 +77,80 @@ def build_partition(scenario: Scenario) -> Partition:
     households_by_desa: dict[str, list[int]] = defaultdict(list)
     for i, household in enumerate(scenario.households):
         households_by_desa[household.desa_code].append(i)
+    depots_by_desa: dict[str, list[int]] = defaultdict(list)
+    pooled_kecamatan: set[str] = set()
+    for i, depot in enumerate(scenario.depots):
+        depots_by_desa[depot.desa_code].append(i)
+        if depot.serves == "kecamatan" and teams_by_depot.get(i):
+            pooled_kecamatan.add(kecamatan_of(depot.desa_code))
+    if scenario.pooling == "kecamatan":
+        pooled_kecamatan |= {kecamatan_of(code) for code in households_by_desa}
+
+    # Sub-problem key -> the desa codes it covers.
+    members: dict[str, list[str]] = defaultdict(list)
+    for desa_code in sorted(set(households_by_desa) | set(depots_by_desa)):
+        kecamatan = kecamatan_of(desa_code)
+        key = kecamatan if kecamatan in pooled_kecamatan else desa_code
+        members[key].append(desa_code)
 
     subproblems: list[SubProblem] = []
     orphans: list[Orphan] = []
-    for desa_code in sorted(households_by_desa):
-        members = households_by_desa[desa_code]
-        desa_name = scenario.households[members[0]].desa_name
-        depots = depots_by_desa.get(desa_code, [])
-        teams = [t for d in depots for t in teams_by_depot.get(d, [])]
-        if not depots:
-            reason = (
-                f"desa {desa_name} ({desa_code}) has no depot; add its staging point to the "
-                "depots file"
-            )
-            orphans.extend(
-                Orphan(household=h, code=UnservedReason.NO_DEPOT, reason=reason) for h in members
-            )
+    for key in sorted(members):
+        codes = [c for c in members[key] if c in households_by_desa]
+        if not codes:
             continue
-        if not teams:
-            names = ", ".join(scenario.depots[d].depot_id for d in depots)
-            reason = f"no team is assigned to depot {names} of desa {desa_name}; add teams"
-            orphans.extend(
-                Orphan(household=h, code=UnservedReason.NO_TEAM, reason=reason) for h in members
-            )
+        pooled = key in pooled_kecamatan
+        depots = [d for c in members[key] for d in depots_by_desa.get(c, [])]
+        teams: list[int] = []
+        team_groups: list[tuple[int, ...] | None] = []
+        for d in depots:
+            depot = scenario.depots[d]
+            own = (codes.index(depot.desa_code),) if depot.desa_code in codes else ()
+            for t in teams_by_depot.get(d, []):
+                teams.append(t)
+                whole = scenario.pooling == "kecamatan" or depot.serves == "kecamatan"
+                team_groups.append(None if whole or not pooled else own)
+        served_groups: set[int] = set()
+        for groups in team_groups:
+            served_groups |= set(range(len(codes))) if groups is None else set(groups)
+        households: list[int] = []
+        household_group: list[int] = []
+        for g, code in enumerate(codes):
+            rows = households_by_desa[code]
+            if g in served_groups:
+                households.extend(rows)
+                household_group.extend([g] * len(rows))
+                continue
+            desa_name = scenario.households[rows[0]].desa_name
+            own_depots = depots_by_desa.get(code, [])
+            if not own_depots:
+                code_reason = UnservedReason.NO_DEPOT
+                reason = (
+                    f"desa {desa_name} ({code}) has no depot and no kecamatan team serves it; "
+                    "add its staging point to the depots file or pool the kecamatan"
+                )
+            else:
+                code_reason = UnservedReason.NO_TEAM
+                names = ", ".join(scenario.depots[d].depot_id for d in own_depots)
+                reason = f"no team is assigned to depot {names} of desa {desa_name}; add teams"
+            orphans.extend(Orphan(household=h, code=code_reason, reason=reason) for h in rows)
+        if not households:
             continue
+        first = scenario.households[households[0]]
+        name = first.kecamatan if pooled else first.desa_name
         profiles = sorted({scenario.vehicles[scenario.teams[t].vehicle].profile for t in teams})
         subproblems.append(
             SubProblem(
-                key=desa_code,
-                name=desa_name,
+                key=key,
+                name=f"kecamatan {name}" if pooled else f"desa {name}",
+                pooled=pooled,
                 depots=tuple(depots),
                 teams=tuple(teams),
-                households=tuple(members),
+                households=tuple(households),
                 profiles=tuple(profiles),
+                group_codes=tuple(codes),
+                household_group=tuple(household_group),
+                team_groups=tuple(team_groups),
             )
         )
     return Partition(subproblems=tuple(subproblems), orphans=tuple(orphans))

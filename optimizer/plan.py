@@ -43,6 +43,26 @@ class Stop:
     window_start_s: int | None
     window_end_s: int | None
     notes: str
+    trip: int = 1
+    priority: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reload:
+    """A return to the depot to load the next trip, after stop number ``after_stop``."""
+
+    after_stop: int
+    arrival_s: int
+    departure_s: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Break:
+    """The team's break; ``after_stop`` = 0 before the first door, = stops when back at depot."""
+
+    after_stop: int
+    start_s: int
+    end_s: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,11 +96,20 @@ class Route:
     service_s: int
     wait_s: int
     load: int
+    reloads: tuple[Reload, ...] = ()
+    break_: Break | None = None
+    work_s: int = 0
+    cost: float = 0.0
 
     @property
     def duration_s(self) -> int:
         """Time from leaving the depot to coming back."""
         return self.end_s - self.start_s
+
+    @property
+    def trips(self) -> int:
+        """Loads taken from the depot."""
+        return len(self.reloads) + 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -134,6 +163,13 @@ class Kpis:
     mean_route_s: int
     total_distance_m: float
     unserved_by_reason: dict[str, int]
+    shortest_route_s: int = 0
+    route_spread_s: int = 0
+    route_stdev_s: int = 0
+    total_cost: float = 0.0
+    reloads: int = 0
+    priority_households: int = 0
+    priority_late: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form for plan.json."""
@@ -147,7 +183,14 @@ class Kpis:
             "total_route_s": self.total_route_s,
             "longest_route_s": self.longest_route_s,
             "mean_route_s": self.mean_route_s,
+            "shortest_route_s": self.shortest_route_s,
+            "route_spread_s": self.route_spread_s,
+            "route_stdev_s": self.route_stdev_s,
             "total_distance_m": round(self.total_distance_m, 1),
+            "total_cost": round(self.total_cost),
+            "reloads": self.reloads,
+            "priority_households": self.priority_households,
+            "priority_late": self.priority_late,
             "unserved_by_reason": dict(sorted(self.unserved_by_reason.items())),
         }
 
@@ -193,6 +236,10 @@ class Plan:
             f"Total route time {k.total_route_s / 3600:.1f} h, longest route "
             f"{k.longest_route_s / 3600:.2f} h, mean {k.mean_route_s / 60:.0f} min; "
             f"distance {k.total_distance_m / 1000:.0f} km.",
+            f"Workload spread {k.route_spread_s / 3600:.2f} h (shortest "
+            f"{k.shortest_route_s / 3600:.2f} h, st. dev. {k.route_stdev_s / 60:.0f} min); "
+            f"{k.reloads} reload trip(s); cost Rp {k.total_cost:,.0f}; "
+            f"priority households late {k.priority_late} of {k.priority_households}.",
         ]
         if k.unserved_by_reason:
             parts = ", ".join(f"{n} {code}" for code, n in sorted(k.unserved_by_reason.items()))
@@ -223,9 +270,29 @@ class Plan:
                             "household_id": s.household_id,
                             "arrival": format_clock(s.arrival_s),
                             "packages": s.packages,
+                            "trip": s.trip,
+                            "priority": s.priority,
                         }
                         for s in r.stops
                     ],
+                    "trips": r.trips,
+                    "reloads": [
+                        {
+                            "after_stop": x.after_stop,
+                            "arrival": format_clock(x.arrival_s),
+                            "departure": format_clock(x.departure_s),
+                        }
+                        for x in r.reloads
+                    ],
+                    "break": None
+                    if r.break_ is None
+                    else {
+                        "after_stop": r.break_.after_stop,
+                        "start": format_clock(r.break_.start_s),
+                        "end": format_clock(r.break_.end_s),
+                    },
+                    "work_s": r.work_s,
+                    "cost": round(r.cost),
                     "distance_m": round(r.distance_m, 1),
                     "duration_s": r.duration_s,
                     "load": r.load,

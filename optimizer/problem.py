@@ -9,8 +9,9 @@ being left to the solver to drop without explanation.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -19,57 +20,10 @@ from optimizer.matrix import UNREACHABLE_S, TravelMatrices
 from optimizer.partition import Partition, SubProblem
 from optimizer.reasons import UnservedReason
 from optimizer.scenario import Scenario
+from optimizer.schedule import schedule_route
 from optimizer.snapping import Snapped
-from optimizer.units import format_clock
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class VehicleSpec:
-    """One team as the solver sees it (start and end are local depot nodes)."""
-
-    team: int
-    profile: str
-    capacity: int
-    depot_node: int
-    shift_start_s: int
-    shift_end_s: int
-
-
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class SolveTask:
-    """One sub-problem in solver terms. Local nodes: depots first, then households.
-
-    Attributes
-    ----------
-    households : int64 array
-        Scenario household index of each non-depot node, in local order.
-    demand : int64 array (n,)
-        Packages per node (0 at depots).
-    service_s : dict of str to int64 array (n,)
-        Per profile: time spent at each node (door time plus the walk from the road and back).
-    window_start_s, window_end_s : int64 arrays (n,)
-        Time window on the arrival at each node (shift bounds when the household has none).
-    time_s : dict of str to int64 array (n, n)
-        Per profile: travel times, rounded up.
-    candidates : bool array (n,)
-        Nodes handed to the solver (screened households; depots are never candidates).
-    """
-
-    key: str
-    n_depots: int
-    households: npt.NDArray[np.int64] = field(repr=False)
-    demand: npt.NDArray[np.int64] = field(repr=False)
-    service_s: dict[str, npt.NDArray[np.int64]] = field(repr=False)
-    window_start_s: npt.NDArray[np.int64] = field(repr=False)
-    window_end_s: npt.NDArray[np.int64] = field(repr=False)
-    time_s: dict[str, npt.NDArray[np.int32]] = field(repr=False)
-    candidates: npt.NDArray[np.bool_] = field(repr=False)
-    vehicles: tuple[VehicleSpec, ...]
-
-    @property
-    def size(self) -> int:
-        """Number of households handed to the solver."""
-        return int(self.candidates.sum())
+from optimizer.task import BreakRule, SolveTask, VehicleSpec
+from optimizer.units import format_clock, parse_clock
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,17 +68,6 @@ def _service_times(
     return result
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class _Arrays:
-    """The per-node arrays of one task under construction."""
-
-    time_s: dict[str, npt.NDArray[np.int32]]
-    service_s: dict[str, npt.NDArray[np.int64]]
-    demand: npt.NDArray[np.int64]
-    window_start_s: npt.NDArray[np.int64]
-    window_end_s: npt.NDArray[np.int64]
-
-
 def _depot_reachable(snapped: Snapped, subproblem: SubProblem, vehicle: VehicleSpec) -> bool:
     site = snapped.depot_site(subproblem.depots[vehicle.depot_node])
     return bool(snapped.by_profile[vehicle.profile].entry[site] >= 0)
@@ -153,61 +96,70 @@ def depot_warnings(scenario: Scenario, snapped: Snapped, partition: Partition) -
 
 
 def _screen(
-    scenario: Scenario,
-    snapped: Snapped,
-    subproblem: SubProblem,
-    arrays: _Arrays,
-    vehicles: tuple[VehicleSpec, ...],
+    scenario: Scenario, snapped: Snapped, subproblem: SubProblem, task: SolveTask
 ) -> tuple[npt.NDArray[np.bool_], list[Screened]]:
-    """Mark which households any team can serve; explain the others."""
-    n_depots = len(subproblem.depots)
-    times, service, demand = arrays.time_s, arrays.service_s, arrays.demand
-    w_start, w_end = arrays.window_start_s, arrays.window_end_s
-    n = n_depots + len(subproblem.households)
-    ok = np.zeros(n, dtype=bool)
+    """Mark which households some team can serve alone; explain the others.
+
+    A household passes when at least one team allowed to serve it could visit it as the only
+    door of a route and keep every rule (window, shift, break, working time, capacity).
+    """
+    n_depots = task.n_depots
+    ok = np.zeros(task.n_nodes, dtype=bool)
     screened: list[Screened] = []
-    max_capacity = max(v.capacity for v in vehicles)
-    working = tuple(v for v in vehicles if _depot_reachable(snapped, subproblem, v))
+    working = [i for i, v in enumerate(task.vehicles) if _depot_reachable(snapped, subproblem, v)]
     if not working:
         names = ", ".join(scenario.depots[d].depot_id for d in subproblem.depots)
         reason = (
             f"depot {names} is not on a road its teams' vehicles can use, so no team "
-            "of this desa can start; move the depot point onto a road"
+            f"of {subproblem.name} can start; move the depot point onto a road"
         )
         screened = [
             Screened(household=h, code=UnservedReason.UNREACHABLE, reason=reason)
             for h in subproblem.households
         ]
         return ok, screened
-    vehicles = working
-    for local in range(n_depots, n):
-        h = subproblem.households[local - n_depots]
-        site = int(h)
-        snapped_any = False
-        cut_off = False
-        fits_time = False
-        for v in vehicles:
+    # Teams alike in everything the check looks at are checked once.
+    distinct: dict[tuple[object, ...], int] = {}
+    for i in working:
+        v = task.vehicles[i]
+        signature = (
+            v.profile,
+            v.capacity,
+            v.depot_node,
+            v.shift_start_s,
+            v.shift_end_s,
+            v.break_rule,
+            v.max_work_s,
+            v.groups,
+        )
+        distinct.setdefault(signature, i)
+    vehicles = sorted(distinct.values())
+    for local in range(n_depots, task.n_nodes):
+        h = int(task.households[local - n_depots])
+        group = task.group_of(local)
+        allowed = [i for i in vehicles if task.vehicles[i].serves(group)]
+        snapped_any = cut_off = fits_time = False
+        for i in allowed:
+            v = task.vehicles[i]
             snap = snapped.by_profile[v.profile]
-            if snap.node[site] < 0:
-                cut_off = cut_off or snap.nearest_road_m[site] <= snapped.max_snap_m
+            if snap.node[h] < 0:
+                cut_off = cut_off or snap.nearest_road_m[h] <= snapped.max_snap_m
                 continue
-            go = int(times[v.profile][v.depot_node, local])
-            back = int(times[v.profile][local, v.depot_node])
-            if go >= UNREACHABLE_S or back >= UNREACHABLE_S:
+            times = task.time_s[v.profile]
+            if max(times[v.depot_node, local], times[local, v.depot_node]) >= UNREACHABLE_S:
                 cut_off = True
                 continue
             snapped_any = True
-            arrive = max(v.shift_start_s + go, int(w_start[local]))
-            done = arrive + int(service[v.profile][local]) + back
-            if arrive <= int(w_end[local]) and done <= v.shift_end_s:
+            alone = schedule_route(task, i, (local,))
+            if alone.breaks_only("capacity"):
                 fits_time = True
-                if demand[local] <= v.capacity:
+                if task.demand[local] <= v.capacity:
                     ok[local] = True
                     break
         if ok[local]:
             continue
         household = scenario.households[h]
-        profiles = sorted({v.profile for v in vehicles})
+        profiles = sorted({task.vehicles[i].profile for i in allowed})
         if not snapped_any and cut_off:
             code = UnservedReason.UNREACHABLE
             reason = (
@@ -216,7 +168,7 @@ def _screen(
                 "send a team on foot"
             )
         elif not snapped_any:
-            nearest = min(float(snapped.by_profile[p].distance_m[site]) for p in profiles)
+            nearest = min(float(snapped.by_profile[p].distance_m[h]) for p in profiles)
             code = UnservedReason.TOO_FAR_FROM_ROAD
             reason = (
                 f"{nearest:.0f} m from the nearest road the teams' vehicles "
@@ -232,17 +184,55 @@ def _screen(
                     f"{format_clock(household.window_end_s)}"
                 )
             reason = (
-                f"no team can reach it{window} and be back at the depot before the "
-                "shift ends; lengthen the shift or widen the window"
+                f"no team can reach it{window}, take the break and be back at the depot "
+                "before the shift ends; lengthen the shift or widen the window"
             )
         else:
+            largest = max(task.vehicles[i].capacity for i in allowed)
             code = UnservedReason.OVER_VEHICLE_CAPACITY
             reason = (
                 f"needs {household.packages} packages but the largest vehicle here carries "
-                f"{max_capacity}; send a bigger vehicle or split the delivery"
+                f"{largest}; send a bigger vehicle or split the delivery"
             )
         screened.append(Screened(household=h, code=code, reason=reason))
     return ok, screened
+
+
+def _vehicle_specs(scenario: Scenario, subproblem: SubProblem) -> tuple[VehicleSpec, ...]:
+    rules = scenario.rules
+    break_rule = (
+        BreakRule(
+            earliest_s=rules.break_earliest_s,
+            latest_s=rules.break_latest_s,
+            duration_s=rules.break_s,
+        )
+        if rules.break_s > 0
+        else None
+    )
+    depot_local = {scenario.depots[d].depot_id: i for i, d in enumerate(subproblem.depots)}
+    specs = []
+    for t, groups in zip(subproblem.teams, subproblem.team_groups, strict=True):
+        team = scenario.teams[t]
+        vtype = scenario.vehicles[team.vehicle]
+        specs.append(
+            VehicleSpec(
+                team=t,
+                profile=vtype.profile,
+                capacity=vtype.capacity,
+                depot_node=depot_local[team.depot_id],
+                shift_start_s=team.shift_start_s,
+                shift_end_s=team.shift_end_s,
+                max_trips=vtype.max_trips,
+                reload_s=math.ceil(vtype.reload_min * 60),
+                break_rule=break_rule,
+                max_work_s=rules.max_work_s,
+                cost_per_km=vtype.cost_per_km,
+                cost_per_hour=vtype.cost_per_hour,
+                fixed_cost=vtype.fixed_cost,
+                groups=groups,
+            )
+        )
+    return tuple(specs)
 
 
 def build_problem(
@@ -271,70 +261,52 @@ def build_problem(
     Notes
     -----
     Service time at a door = ``door_min`` + ``per_extra_package_min`` per package beyond the
-    first + the walk from the snapped road node to the door and back, rounded up to seconds.
+    first + the walk from the road to the door and back, rounded up to seconds.
     """
     tasks: list[SolveTask] = []
     screened: list[Screened] = []
+    priority_by = parse_clock(scenario.service.priority_by)
     for sp in partition.subproblems:
         n_depots = len(sp.depots)
-        first_matrix = matrices.by_key[(sp.key, sp.profiles[0])]
-        sites = first_matrix.sites
+        sites = matrices.by_key[(sp.key, sp.profiles[0])].sites
         n = sites.size
+        vehicles = _vehicle_specs(scenario, sp)
         demand = np.zeros(n, dtype=np.int64)
-        w_start = np.full(n, scenario.shift_start_s, dtype=np.int64)
-        w_end = np.full(n, max(t.shift_end_s for t in scenario.teams), dtype=np.int64)
-        for local, h in enumerate(sp.households, start=n_depots):
+        w_start = np.full(n, min(v.shift_start_s for v in vehicles), dtype=np.int64)
+        w_end = np.full(n, max(v.shift_end_s for v in vehicles), dtype=np.int64)
+        due = np.full(n, -1, dtype=np.int64)
+        group = np.zeros(n, dtype=np.int64)
+        for local, (h, g) in enumerate(
+            zip(sp.households, sp.household_group, strict=True), start=n_depots
+        ):
             household = scenario.households[h]
             demand[local] = household.packages
+            group[local] = g
             if household.window_start_s is not None:
                 w_start[local] = household.window_start_s
             if household.window_end_s is not None:
                 w_end[local] = household.window_end_s
-        vehicles = tuple(
-            VehicleSpec(
-                team=t,
-                profile=scenario.vehicles[scenario.teams[t].vehicle].profile,
-                capacity=scenario.vehicles[scenario.teams[t].vehicle].capacity,
-                depot_node=sp.depots.index(
-                    next(
-                        i
-                        for i, d in enumerate(scenario.depots)
-                        if d.depot_id == scenario.teams[t].depot_id
-                    )
-                ),
-                shift_start_s=scenario.teams[t].shift_start_s,
-                shift_end_s=scenario.teams[t].shift_end_s,
-            )
-            for t in sp.teams
-        )
-        w_start[:n_depots] = min(v.shift_start_s for v in vehicles)
-        w_end[:n_depots] = max(v.shift_end_s for v in vehicles)
+            if household.priority:
+                due[local] = max(priority_by, int(w_start[local]))
         service_all = _service_times(scenario, snapped, sites, n_depots, walk_speed_kph)
-        service = {p: service_all[p] for p in sp.profiles}
-        time_s = {p: matrices.by_key[(sp.key, p)].time_s for p in sp.profiles}
-        arrays = _Arrays(
-            time_s=time_s,
-            service_s=service,
+        task = SolveTask(
+            key=sp.key,
+            n_depots=n_depots,
+            households=np.array(sp.households, dtype=np.int64),
             demand=demand,
+            service_s={p: service_all[p] for p in sp.profiles},
             window_start_s=w_start,
             window_end_s=w_end,
+            time_s={p: matrices.by_key[(sp.key, p)].time_s for p in sp.profiles},
+            distance_m={p: matrices.by_key[(sp.key, p)].distance_m for p in sp.profiles},
+            candidates=np.zeros(n, dtype=bool),
+            vehicles=vehicles,
+            priority_due_s=due,
+            group=group,
         )
-        candidates, dropped = _screen(scenario, snapped, sp, arrays, vehicles)
+        candidates, dropped = _screen(scenario, snapped, sp, task)
         screened.extend(dropped)
-        tasks.append(
-            SolveTask(
-                key=sp.key,
-                n_depots=n_depots,
-                households=np.array(sp.households, dtype=np.int64),
-                demand=demand,
-                service_s=service,
-                window_start_s=w_start,
-                window_end_s=w_end,
-                time_s=time_s,
-                candidates=candidates,
-                vehicles=vehicles,
-            )
-        )
+        tasks.append(dataclasses.replace(task, candidates=candidates))
     warnings = depot_warnings(scenario, snapped, partition)
     return Problem(tasks=tuple(tasks), screened=tuple(screened), warnings=tuple(warnings))
 

@@ -20,7 +20,7 @@ import tomllib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import shapely
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -44,6 +44,7 @@ HOUSEHOLD_OPTIONAL = (
     "packages",
     "window_start",
     "window_end",
+    "priority",
     "notes",
     "data_origin",
 )
@@ -64,14 +65,20 @@ HOUSEHOLD_COLUMNS: tuple[str, ...] = (
     "packages",
     "window_start",
     "window_end",
+    "priority",
     "notes",
     "data_origin",
 )
 DEPOT_REQUIRED = ("depot_id", "desa_code", "lat", "lon")
-DEPOT_OPTIONAL = ("name", "location_quality", "data_origin")
+DEPOT_OPTIONAL = ("name", "location_quality", "serves", "data_origin")
 TEAM_REQUIRED = ("team_id", "depot_id", "vehicle")
 TEAM_OPTIONAL = ("members", "shift_start", "shift_end", "data_origin")
 MAX_PACKAGES_PER_HOUSEHOLD = 50
+#: Values of the ``priority`` column that mark a priority household (elderly, disabled, ...).
+PRIORITY_YES = frozenset({"1", "y", "yes", "ya", "true", "prioritas"})
+PRIORITY_NO = frozenset({"", "0", "n", "no", "tidak", "false"})
+#: Weekday number of Friday (``date.weekday()``).
+FRIDAY = 4
 #: Points this far outside the regency polygon still count as inside (coastline generalisation).
 BORDER_TOLERANCE_DEG = 0.003
 
@@ -105,17 +112,73 @@ class FilterSection(_Frozen):
     kecamatan: tuple[str, ...] = ()
 
 
+def _check_clock(value: str | None) -> str | None:
+    if value is not None:
+        parse_clock(value)
+    return value
+
+
 class DaySection(_Frozen):
-    """``[day]``: the default shift of every team."""
+    """``[day]``: the default shift of every team, the midday break and the working-time cap.
+
+    The break lasts ``break_min`` minutes and starts between ``break_earliest`` and
+    ``break_latest`` (0 minutes = no break). ``max_work_min`` caps the time from leaving the
+    depot to coming back, the break not counted.
+    """
 
     shift_start: str = "08:00"
     shift_end: str = "15:00"
+    break_earliest: str = "12:00"
+    break_latest: str = "12:30"
+    break_min: Annotated[float, Field(ge=0, le=240)] = 60.0
+    max_work_min: Annotated[float, Field(gt=0, le=24 * 60)] | None = None
 
-    @field_validator("shift_start", "shift_end")
+    @field_validator("shift_start", "shift_end", "break_earliest", "break_latest")
     @classmethod
     def _clock(cls, value: str) -> str:
         parse_clock(value)
         return value
+
+
+class FridaySection(_Frozen):
+    """``[friday]``: rules that apply when ``[scenario] date`` is a Friday.
+
+    The Friday-prayer break replaces the midday break; ``shift_end``, when given, ends every
+    team's shift earlier.
+    """
+
+    break_earliest: str = "11:15"
+    break_latest: str = "11:30"
+    break_min: Annotated[float, Field(ge=0, le=240)] = 105.0
+    shift_end: str | None = None
+
+    @field_validator("break_earliest", "break_latest", "shift_end")
+    @classmethod
+    def _clock(cls, value: str | None) -> str | None:
+        return _check_clock(value)
+
+
+class PoolingSection(_Frozen):
+    """``[pooling]``: which households a team may serve.
+
+    ``desa``: teams serve the desa of their depot. ``kecamatan``: teams serve every desa of
+    their depot's kecamatan (one sub-problem per kecamatan). A depot with ``serves =
+    kecamatan`` in the depots file (a kecamatan office) pools its own teams either way.
+    """
+
+    level: Literal["desa", "kecamatan"] = "desa"
+
+
+@dataclass(frozen=True, slots=True)
+class DayRules:
+    """The rules of the distribution day, resolved for its date (Friday or not)."""
+
+    break_earliest_s: int
+    break_latest_s: int
+    break_s: int
+    max_work_s: int | None
+    friday: bool
+    shift_end_cap_s: int | None
 
 
 class ServiceSection(_Frozen):
@@ -123,21 +186,66 @@ class ServiceSection(_Frozen):
 
     door_min: Annotated[float, Field(gt=0, le=120)] = 5.0
     per_extra_package_min: Annotated[float, Field(ge=0, le=60)] = 1.0
+    priority_by: str = "11:00"
+
+    @field_validator("priority_by")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        parse_clock(value)
+        return value
+
+
+NonNegative = Annotated[float, Field(ge=0)]
 
 
 class VehicleType(_Frozen):
-    """``[vehicles.NAME]``: a kind of vehicle a team can have."""
+    """``[vehicles.NAME]``: a kind of vehicle a team can have.
+
+    Costs are in rupiah and only steer the plan when ``[solver] objective = "cost"``; the plan
+    always reports them. ``max_trips`` = 0 lets a team reload as often as its shift allows.
+    """
 
     capacity: Annotated[int, Field(gt=0, le=10_000)]
     profile: str
     members: Annotated[int, Field(ge=1, le=20)] = 2
+    max_trips: Annotated[int, Field(ge=0, le=50)] = 0
+    reload_min: Annotated[float, Field(ge=0, le=240)] = 10.0
+    cost_per_km: NonNegative = 0.0
+    cost_per_hour: NonNegative = 0.0
+    fixed_cost: NonNegative = 0.0
 
 
 def _default_vehicles() -> dict[str, VehicleType]:
+    # Placeholder costs (rupiah): fuel and wear per km, meal allowance of the team per hour, a
+    # day's rental or fuel allowance per vehicle used. A planner sets the real ones.
     return {
-        "motorbike": VehicleType(capacity=5, profile="motorbike", members=2),
-        "car": VehicleType(capacity=25, profile="car", members=3),
-        "pickup": VehicleType(capacity=60, profile="pickup", members=3),
+        "motorbike": VehicleType(
+            capacity=5,
+            profile="motorbike",
+            members=2,
+            reload_min=5.0,
+            cost_per_km=500.0,
+            cost_per_hour=25_000.0,
+            fixed_cost=25_000.0,
+        ),
+        "car": VehicleType(
+            capacity=25,
+            profile="car",
+            members=3,
+            reload_min=10.0,
+            cost_per_km=1_500.0,
+            cost_per_hour=37_500.0,
+            fixed_cost=150_000.0,
+        ),
+        "pickup": VehicleType(
+            capacity=60,
+            profile="pickup",
+            members=3,
+            reload_min=15.0,
+            cost_per_km=2_000.0,
+            cost_per_hour=37_500.0,
+            fixed_cost=250_000.0,
+        ),
     }
 
 
@@ -148,6 +256,8 @@ class ScenarioFile(_Frozen):
     inputs: InputsSection
     filter: FilterSection = Field(default_factory=FilterSection)
     day: DaySection = Field(default_factory=DaySection)
+    friday: FridaySection = Field(default_factory=FridaySection)
+    pooling: PoolingSection = Field(default_factory=PoolingSection)
     service: ServiceSection = Field(default_factory=ServiceSection)
     vehicles: dict[str, VehicleType] = Field(default_factory=_default_vehicles)
     graph: GraphConfig = Field(default_factory=GraphConfig)
@@ -184,6 +294,7 @@ class Household(_Frozen):
     packages: int
     window_start_s: int | None
     window_end_s: int | None
+    priority: bool
     notes: str
 
 
@@ -206,6 +317,7 @@ class Depot(_Frozen):
     lat: float
     lon: float
     approximate: bool
+    serves: Literal["desa", "kecamatan"]
 
 
 class Team(_Frozen):
@@ -236,6 +348,8 @@ class Scenario(_Frozen):
     service: ServiceSection
     shift_start_s: int
     shift_end_s: int
+    rules: DayRules
+    pooling: Literal["desa", "kecamatan"]
     road_network: str
     boundaries: str
     synthetic_inputs: bool
@@ -276,6 +390,8 @@ def _unknown_key_hints(data: dict[str, Any], source: str) -> list[Issue]:
         "inputs": InputsSection,
         "filter": FilterSection,
         "day": DaySection,
+        "friday": FridaySection,
+        "pooling": PoolingSection,
         "service": ServiceSection,
         "solver": SolverConfig,
         "render": RenderConfig,
@@ -553,6 +669,14 @@ def _parse_households(
                     "ends before it starts; swap them or leave both empty",
                 )
                 continue
+        priority_text = row.get("priority", "").strip().lower()
+        if priority_text not in PRIORITY_YES | PRIORITY_NO:
+            reject(
+                "priority",
+                f"priority '{row.get('priority')}' is not understood; write 1 for a priority "
+                "household (elderly, disabled) or leave it empty",
+            )
+            continue
         ids[hid].append(number)
         kept.append(
             (
@@ -566,6 +690,7 @@ def _parse_households(
                     "start": start,
                     "end": end,
                     "desa": desa,
+                    "priority": priority_text in PRIORITY_YES,
                 },
             )
         )
@@ -601,6 +726,7 @@ def _parse_households(
                 packages=parsed["packages"],
                 window_start_s=parsed["start"],
                 window_end_s=parsed["end"],
+                priority=parsed["priority"],
                 notes=row.get("notes", ""),
             )
         )
@@ -654,6 +780,18 @@ def _parse_depots(
         if isinstance(where[0], str):
             issues.append(Issue(source=source, row=number, field=where[0], message=str(where[1])))
             continue
+        serves = row.get("serves", "").strip().lower() or "desa"
+        if serves not in ("desa", "kecamatan"):
+            issues.append(
+                Issue(
+                    source=source,
+                    row=number,
+                    field="serves",
+                    message=f"'{row.get('serves')}' is not desa or kecamatan; write kecamatan "
+                    "for a kecamatan office whose teams serve the whole kecamatan",
+                )
+            )
+            continue
         depots.append(
             Depot(
                 depot_id=depot_id,
@@ -663,6 +801,7 @@ def _parse_depots(
                 lat=float(where[0]),
                 lon=float(where[1]),
                 approximate=row.get("location_quality", "").lower() != "surveyed",
+                serves="kecamatan" if serves == "kecamatan" else "desa",
             )
         )
     return depots
@@ -800,6 +939,17 @@ def load_scenario(path: Path, *, strict: bool = False) -> Scenario:
                 message="the shift must end after it starts",
             )
         )
+    for section, table in (("day", parsed.day), ("friday", parsed.friday)):
+        if parse_clock(table.break_latest) < parse_clock(table.break_earliest):
+            issues.append(
+                Issue(
+                    source=path.name,
+                    row=None,
+                    field=f"{section}.break_latest",
+                    message=f"{table.break_latest} is before break_earliest "
+                    f"{table.break_earliest}; swap them",
+                )
+            )
     if issues:
         raise ScenarioError(issues, headline=f"{len(issues)} problem(s) in {path}")
     boundaries_dir = (
@@ -853,6 +1003,26 @@ def load_scenario(path: Path, *, strict: bool = False) -> Scenario:
         logger.warning(
             "%d household row(s) cannot be planned; they are listed as unserved", len(rejected)
         )
+    friday = parsed.scenario.date is not None and parsed.scenario.date.weekday() == FRIDAY
+    rule_source = parsed.friday if friday else parsed.day
+    rules = DayRules(
+        break_earliest_s=parse_clock(rule_source.break_earliest),
+        break_latest_s=parse_clock(rule_source.break_latest),
+        break_s=math.ceil(rule_source.break_min * 60),
+        max_work_s=math.ceil(parsed.day.max_work_min * 60) if parsed.day.max_work_min else None,
+        friday=friday,
+        shift_end_cap_s=(
+            parse_clock(parsed.friday.shift_end) if friday and parsed.friday.shift_end else None
+        ),
+    )
+    if rules.shift_end_cap_s is not None:
+        cap = rules.shift_end_cap_s
+        teams = [
+            t.model_copy(update={"shift_end_s": min(t.shift_end_s, cap)})
+            if t.shift_start_s < cap
+            else t
+            for t in teams
+        ]
     config = PlannerConfig(
         graph=parsed.graph, solver=parsed.solver, render=parsed.render, strict=strict
     )
@@ -869,7 +1039,9 @@ def load_scenario(path: Path, *, strict: bool = False) -> Scenario:
         vehicles=parsed.vehicles,
         service=parsed.service,
         shift_start_s=parse_clock(parsed.day.shift_start),
-        shift_end_s=parse_clock(parsed.day.shift_end),
+        shift_end_s=min(parse_clock(parsed.day.shift_end), rules.shift_end_cap_s or 10**9),
+        rules=rules,
+        pooling=parsed.pooling.level,
         road_network=str(network_path),
         boundaries=str(boundaries_dir),
         synthetic_inputs=synthetic,
@@ -879,6 +1051,7 @@ def load_scenario(path: Path, *, strict: bool = False) -> Scenario:
 
 
 __all__ = [
+    "DayRules",
     "Depot",
     "Household",
     "RejectedRow",

@@ -1,13 +1,20 @@
 """OR-Tools adapter: solve routing tasks -> Assignment. The only module that imports ortools.
 
 Each task becomes one OR-Tools routing model: one vehicle per team, starting and ending at its
-depot; a capacity dimension in packages; a time dimension whose transit is the service time at
-the origin plus the travel time of the team's own profile; arrival windows on households; every
-household optional with a large drop penalty, so the search always returns a plan.
+depot. Dimensions: ``time`` (transit = service or reload time at the origin + travel with the
+team's own profile; a break per team, OR-Tools break intervals; shift and working-time limits),
+``load`` (packages since the last reload; a reload node resets it through its slack) and
+``trips`` (reloads, against each team's trip limit). Reload nodes are optional copies of a depot
+that only that depot's teams may visit. Every household is optional with a large drop penalty,
+so the search always returns a plan; priority households carry a soft deadline.
+
+Objectives: ``total_time`` (arc cost = transit seconds), ``cost`` (rupiah per km and per hour,
+plus a fixed cost per team used), ``longest_route`` (total time plus a heavy global-span cost,
+so the longest route is as short as possible).
 
 Search stops on an effort limit that does not depend on the machine (``solutions_per_stop``
 times the task size), so a scenario and seed give the same plan everywhere. The wall-clock
-budget is shared out by task size as a guard only; when it cuts a search, the assignment says so.
+budget is shared out by task size as a guard only; when it cuts a search, the result says so.
 Tasks run in parallel worker processes (largest first); results come back in task order.
 """
 
@@ -21,12 +28,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
+import numpy.typing as npt
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from optimizer.config import SolverConfig
 from optimizer.matrix import UNREACHABLE_S
 from optimizer.parallel import default_workers, run_parallel
-from optimizer.problem import SolveTask, estimate_effort
+from optimizer.problem import estimate_effort
+from optimizer.schedule import schedule_route
+from optimizer.task import RELOAD, UNLIMITED_TRIPS, SolveTask, VehicleSpec
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +51,15 @@ MIN_TASK_TIME_S = 1.0
 #: metaheuristic on a tiny task can run out of new solutions and would then idle until its
 #: wall-clock guard, which is slow and not reproducible.
 SMALL_TASK_SIZE = 8
+#: Reload visits offered per depot beyond those the packages strictly need.
+RELOAD_SPARE = 2
+#: Cost of one second by which the longest route grows, in route-seconds (``longest_route``).
+BALANCE_WEIGHT = 50
+#: Cost of one second a priority household is served after its deadline, in route-seconds.
+PRIORITY_WEIGHT = 2
 TIME_DIMENSION = "time"
 LOAD_DIMENSION = "load"
+TRIPS_DIMENSION = "trips"
 
 
 class SolveStatus(StrEnum):
@@ -66,7 +83,10 @@ _STATUS = {
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TaskResult:
-    """Routes of one task: for each vehicle (task order), the local nodes it visits in order."""
+    """Routes of one task: per vehicle (task order), the local nodes it visits in order.
+
+    :data:`~optimizer.task.RELOAD` marks a return to the team's depot to reload.
+    """
 
     key: str
     status: SolveStatus
@@ -103,6 +123,225 @@ def _search_parameters(
     return params
 
 
+def reload_slots(task: SolveTask, candidates: Sequence[int]) -> dict[int, int]:
+    """How many optional reload visits each depot of a task offers its teams.
+
+    Enough for the packages the task's teams cannot carry in one trip each, plus
+    ``RELOAD_SPARE``, never more than the teams' trip limits allow.
+    """
+    demand = int(task.demand[list(candidates)].sum()) if candidates else 0
+    one_trip = sum(v.capacity for v in task.vehicles)
+    slots: dict[int, int] = {}
+    for depot in sorted({v.depot_node for v in task.vehicles}):
+        reloaders = [v for v in task.vehicles if v.depot_node == depot and v.may_reload()]
+        if not reloaders or demand == 0:
+            continue
+        smallest = min(v.capacity for v in reloaders)
+        need = math.ceil(max(0, demand - one_trip) / smallest) + min(len(reloaders), RELOAD_SPARE)
+        need = min(need, math.ceil(demand / smallest))
+        if all(v.max_trips != UNLIMITED_TRIPS for v in reloaders):
+            need = min(need, sum(v.max_trips - 1 for v in reloaders))
+        if need > 0:
+            slots[depot] = need
+    return slots
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class _Layout:
+    """Model nodes: used depots, then reload copies of depots, then candidate households."""
+
+    sites: npt.NDArray[np.int64]  # local task node of each model node
+    n_depots: int
+    reload_depot: tuple[int, ...]  # task depot node of each reload model node
+    candidates: tuple[int, ...]
+
+    @property
+    def first_household(self) -> int:
+        return self.n_depots + len(self.reload_depot)
+
+
+def _layout(task: SolveTask, candidates: list[int]) -> _Layout:
+    used = sorted({v.depot_node for v in task.vehicles})
+    reloads = [d for d, count in reload_slots(task, candidates).items() for _ in range(count)]
+    return _Layout(
+        sites=np.array(used + reloads + candidates, dtype=np.int64),
+        n_depots=len(used),
+        reload_depot=tuple(reloads),
+        candidates=tuple(candidates),
+    )
+
+
+def _stay_s(task: SolveTask, layout: _Layout, spec: VehicleSpec) -> npt.NDArray[np.int64]:
+    """Time a team of this kind spends at each model node (0 at depots, reload time, service)."""
+    stay = task.service_s[spec.profile][layout.sites].astype(np.int64)
+    stay[: layout.n_depots] = 0
+    stay[layout.n_depots : layout.first_household] = spec.reload_s
+    return stay
+
+
+def _drop_penalty(task: SolveTask, config: SolverConfig) -> int:
+    penalty = config.drop_penalty_s
+    if config.objective == "cost":
+        # Rupiah per second at motorway speed bounds what a second of route can cost.
+        per_second = max(v.cost_per_hour / 3600 + v.cost_per_km * 0.025 for v in task.vehicles)
+        fixed = max(v.fixed_cost for v in task.vehicles)
+        penalty = math.ceil(penalty * max(1.0, per_second) + 10 * fixed)
+    elif config.objective == "longest_route":
+        penalty *= 1 + BALANCE_WEIGHT
+    return int(penalty)
+
+
+def _build_model(
+    task: SolveTask, layout: _Layout, config: SolverConfig, *, breaks: bool
+) -> tuple[pywrapcp.RoutingIndexManager, pywrapcp.RoutingModel]:
+    vehicles = task.vehicles
+    used = [int(d) for d in layout.sites[: layout.n_depots]]
+    starts = [used.index(v.depot_node) for v in vehicles]
+    manager = pywrapcp.RoutingIndexManager(int(layout.sites.size), len(vehicles), starts, starts)
+    routing = pywrapcp.RoutingModel(manager)
+    keep = layout.sites
+
+    # Transit (time) and arc-cost callbacks, one per kind of team.
+    time_cb: dict[tuple[str, int], int] = {}
+    cost_cb: dict[tuple[str, int, float, float], int] = {}
+    stays: dict[tuple[str, int], npt.NDArray[np.int64]] = {}
+    transit_callbacks: list[int] = []
+    for vehicle, spec in enumerate(vehicles):
+        kind = (spec.profile, spec.reload_s)
+        if kind not in time_cb:
+            stays[kind] = _stay_s(task, layout, spec)
+            transit = task.time_s[spec.profile][np.ix_(keep, keep)].astype(np.int64)
+            transit += stays[kind][:, None]
+            time_cb[kind] = routing.RegisterTransitMatrix(transit.tolist())
+        transit_callbacks.append(time_cb[kind])
+        if config.objective == "cost":
+            money = (*kind, spec.cost_per_hour, spec.cost_per_km)
+            if money not in cost_cb:
+                seconds = task.time_s[spec.profile][np.ix_(keep, keep)] + stays[kind][:, None]
+                metres = (
+                    task.distance_m[spec.profile][np.ix_(keep, keep)]
+                    if spec.profile in task.distance_m
+                    else np.zeros_like(seconds)
+                )
+                rupiah = spec.cost_per_hour * seconds / 3600 + spec.cost_per_km * metres / 1000
+                cost_cb[money] = routing.RegisterTransitMatrix(
+                    np.rint(rupiah).astype(np.int64).tolist()
+                )
+            routing.SetArcCostEvaluatorOfVehicle(cost_cb[money], vehicle)
+            routing.SetFixedCostOfVehicle(round(spec.fixed_cost), vehicle)
+        else:
+            routing.SetArcCostEvaluatorOfVehicle(time_cb[kind], vehicle)
+
+    horizon = max(
+        HORIZON_S,
+        max(v.shift_end_s for v in vehicles),
+        int(task.window_end_s[keep].max()),
+    )
+    routing.AddDimensionWithVehicleTransits(
+        transit_callbacks, MAX_WAIT_S, horizon, False, TIME_DIMENSION
+    )
+    time_dim = routing.GetDimensionOrDie(TIME_DIMENSION)
+    solver = routing.solver()
+    for vehicle, spec in enumerate(vehicles):
+        time_dim.CumulVar(routing.Start(vehicle)).SetRange(spec.shift_start_s, spec.shift_start_s)
+        time_dim.CumulVar(routing.End(vehicle)).SetRange(spec.shift_start_s, spec.shift_end_s)
+        rule = spec.break_rule
+        if spec.max_work_s is not None:
+            span = spec.max_work_s
+            # A break counted out of the working time, only when every route must cross it.
+            if rule is not None and spec.shift_start_s + spec.max_work_s > rule.latest_s:
+                span += rule.duration_s
+            time_dim.SetSpanUpperBoundForVehicle(span, vehicle)
+        if breaks and rule is not None and rule.duration_s > 0:
+            stay = stays[(spec.profile, spec.reload_s)]
+            visit = [int(stay[manager.IndexToNode(index)]) for index in range(routing.Size())]
+            interval = solver.FixedDurationIntervalVar(
+                rule.earliest_s, rule.latest_s, rule.duration_s, False, f"break {vehicle}"
+            )
+            time_dim.SetBreakIntervalsOfVehicle([interval], vehicle, visit)
+    if config.objective == "longest_route":
+        time_dim.SetGlobalSpanCostCoefficient(BALANCE_WEIGHT)
+
+    # Load since the last reload; a reload node takes it down by the largest capacity and its
+    # slack lets it land anywhere from 0 up.
+    biggest = max(v.capacity for v in vehicles)
+    demand = task.demand[keep].astype(np.int64)
+    demand[layout.n_depots : layout.first_household] = -biggest
+    demand_cb = routing.RegisterUnaryTransitVector(demand.tolist())
+    routing.AddDimensionWithVehicleCapacity(
+        demand_cb,
+        biggest if layout.reload_depot else 0,
+        [v.capacity for v in vehicles],
+        True,
+        LOAD_DIMENSION,
+    )
+    if layout.reload_depot and any(
+        v.may_reload() and v.max_trips != UNLIMITED_TRIPS for v in vehicles
+    ):
+        counts = np.zeros(keep.size, dtype=np.int64)
+        counts[layout.n_depots : layout.first_household] = 1
+        trips_cb = routing.RegisterUnaryTransitVector(counts.tolist())
+        limits = [
+            len(layout.reload_depot) if v.max_trips == UNLIMITED_TRIPS else v.max_trips - 1
+            for v in vehicles
+        ]
+        routing.AddDimensionWithVehicleCapacity(trips_cb, 0, limits, True, TRIPS_DIMENSION)
+
+    earliest = min(v.shift_start_s for v in vehicles)
+    latest = max(v.shift_end_s for v in vehicles)
+    for model_node, depot in enumerate(layout.reload_depot, start=layout.n_depots):
+        index = manager.NodeToIndex(model_node)
+        time_dim.CumulVar(index).SetRange(earliest, latest)
+        routing.AddDisjunction([index], 0)
+        barred = [
+            vehicle
+            for vehicle, spec in enumerate(vehicles)
+            if spec.depot_node != depot or not spec.may_reload()
+        ]
+        if barred:
+            routing.VehicleVar(index).RemoveValues(barred)
+
+    penalty = _drop_penalty(task, config)
+    lateness = PRIORITY_WEIGHT
+    if config.objective == "cost":
+        lateness = max(
+            1, math.ceil(PRIORITY_WEIGHT * max(v.cost_per_hour for v in vehicles) / 3600)
+        )
+    for model_node in range(layout.first_household, keep.size):
+        node = int(keep[model_node])
+        index = manager.NodeToIndex(model_node)
+        time_dim.CumulVar(index).SetRange(
+            int(task.window_start_s[node]), int(task.window_end_s[node])
+        )
+        routing.AddDisjunction([index], penalty)
+        due = task.due_of(node)
+        if due >= 0:
+            time_dim.SetCumulVarSoftUpperBound(index, due, lateness)
+        group = task.group_of(node)
+        barred = [
+            vehicle
+            for vehicle, spec in enumerate(vehicles)
+            if not spec.serves(group)
+            or task.time_s[spec.profile][spec.depot_node, node] >= UNREACHABLE_S
+            or task.time_s[spec.profile][node, spec.depot_node] >= UNREACHABLE_S
+        ]
+        if barred:
+            routing.VehicleVar(index).RemoveValues(barred)
+    return manager, routing
+
+
+def _tidy(route: list[int]) -> tuple[int, ...]:
+    """Drop reloads that carry nothing: at the start, at the end, or twice in a row."""
+    tidy: list[int] = []
+    for node in route:
+        if node == RELOAD and (not tidy or tidy[-1] == RELOAD):
+            continue
+        tidy.append(node)
+    while tidy and tidy[-1] == RELOAD:
+        tidy.pop()
+    return tuple(tidy)
+
+
 def solve_task(task: SolveTask, config: SolverConfig, *, time_limit_s: float) -> TaskResult:
     """Solve one routing task with OR-Tools.
 
@@ -131,53 +370,36 @@ def solve_task(task: SolveTask, config: SolverConfig, *, time_limit_s: float) ->
             hit_time_limit=False,
             wall_s=0.0,
         )
-    # The model holds only the depots and the screened households (model node -> local node).
-    used_depots = sorted({v.depot_node for v in task.vehicles})
-    local_of = used_depots + candidates
-    keep = np.array(local_of, dtype=np.int64)
-    n_model = len(local_of)
-    depots = [used_depots.index(v.depot_node) for v in task.vehicles]
-    manager = pywrapcp.RoutingIndexManager(n_model, len(task.vehicles), depots, depots)
-    routing = pywrapcp.RoutingModel(manager)
+    layout = _layout(task, candidates)
+    # Break intervals slow OR-Tools' search several times over, and most routes keep their
+    # break anyway (they end before it or have slack around it). So solve without them first,
+    # time every route with its break; only if one cannot keep it, solve again with them.
+    with_breaks = False
+    if any(v.break_rule is not None and v.break_rule.duration_s > 0 for v in task.vehicles):
+        first = _solve_model(task, layout, config, started, time_limit_s, breaks=False)
+        if first.status is not SolveStatus.NO_SOLUTION and all(
+            schedule_route(task, vehicle, route).feasible
+            for vehicle, route in enumerate(first.routes)
+            if route
+        ):
+            return first
+        with_breaks = True
+    return _solve_model(task, layout, config, started, time_limit_s, breaks=with_breaks)
 
-    transit_by_profile: dict[str, int] = {}
-    for profile, times in task.time_s.items():
-        # Transit = service at the origin + travel with this profile.
-        transit = times[np.ix_(keep, keep)] + task.service_s[profile][keep][:, None]
-        transit_by_profile[profile] = routing.RegisterTransitMatrix(transit.tolist())
-    callbacks = [transit_by_profile[v.profile] for v in task.vehicles]
-    for vehicle, callback in enumerate(callbacks):
-        routing.SetArcCostEvaluatorOfVehicle(callback, vehicle)
-    horizon = max(
-        HORIZON_S,
-        max(v.shift_end_s for v in task.vehicles),
-        int(task.window_end_s[keep].max()),
-    )
-    routing.AddDimensionWithVehicleTransits(callbacks, MAX_WAIT_S, horizon, False, TIME_DIMENSION)
-    time_dim = routing.GetDimensionOrDie(TIME_DIMENSION)
-    demand_cb = routing.RegisterUnaryTransitVector(task.demand[keep].tolist())
-    routing.AddDimensionWithVehicleCapacity(
-        demand_cb, 0, [v.capacity for v in task.vehicles], True, LOAD_DIMENSION
-    )
-    for vehicle, spec in enumerate(task.vehicles):
-        time_dim.CumulVar(routing.Start(vehicle)).SetRange(spec.shift_start_s, spec.shift_end_s)
-        time_dim.CumulVar(routing.End(vehicle)).SetRange(spec.shift_start_s, spec.shift_end_s)
-    for model_node in range(len(used_depots), n_model):
-        node = local_of[model_node]
-        index = manager.NodeToIndex(model_node)
-        time_dim.CumulVar(index).SetRange(
-            int(task.window_start_s[node]), int(task.window_end_s[node])
-        )
-        routing.AddDisjunction([index], config.drop_penalty_s)
-        barred = [
-            vehicle
-            for vehicle, spec in enumerate(task.vehicles)
-            if task.time_s[spec.profile][spec.depot_node, node] >= UNREACHABLE_S
-            or task.time_s[spec.profile][node, spec.depot_node] >= UNREACHABLE_S
-        ]
-        if barred:
-            routing.VehicleVar(index).RemoveValues(barred)
-    params = _search_parameters(config, len(candidates), time_limit_s)
+
+def _solve_model(
+    task: SolveTask,
+    layout: _Layout,
+    config: SolverConfig,
+    started: float,
+    time_limit_s: float,
+    *,
+    breaks: bool,
+) -> TaskResult:
+    candidates = list(layout.candidates)
+    manager, routing = _build_model(task, layout, config, breaks=breaks)
+    left = max(MIN_TASK_TIME_S / 10, time_limit_s - (time.perf_counter() - started))
+    params = _search_parameters(config, len(candidates), left)
     solution = routing.SolveWithParameters(params)
     status = _STATUS.get(routing.status(), SolveStatus.NO_SOLUTION)
     wall = time.perf_counter() - started
@@ -201,11 +423,15 @@ def solve_task(task: SolveTask, config: SolverConfig, *, time_limit_s: float) ->
         index = solution.Value(routing.NextVar(routing.Start(vehicle)))
         stops: list[int] = []
         while not routing.IsEnd(index):
-            node = local_of[manager.IndexToNode(index)]
-            stops.append(node)
-            visited.add(node)
+            model_node = manager.IndexToNode(index)
+            if model_node < layout.first_household:
+                stops.append(RELOAD)
+            else:
+                node = int(layout.sites[model_node])
+                stops.append(node)
+                visited.add(node)
             index = solution.Value(routing.NextVar(index))
-        routes.append(tuple(stops))
+        routes.append(_tidy(stops))
     dropped = tuple(node for node in candidates if node not in visited)
     return TaskResult(
         key=task.key,

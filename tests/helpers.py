@@ -172,15 +172,25 @@ def check_every_household_once(plan: Plan, scenario: Scenario) -> None:
 
 
 def check_routes_feasible(plan: Plan) -> None:
-    """Loads within capacity, ETAs non-decreasing and inside windows and shifts."""
+    """Loads per trip within capacity, ETAs non-decreasing and inside windows and shifts,
+    the break outside every visit, and the plan free of rule warnings."""
+    assert not [w for w in plan.warnings if "breaks a rule" in w]
     for route in plan.routes:
-        assert route.load <= route.capacity
+        per_trip: dict[int, int] = {}
+        for stop in route.stops:
+            per_trip[stop.trip] = per_trip.get(stop.trip, 0) + stop.packages
+        assert all(load <= route.capacity for load in per_trip.values())
+        assert len(per_trip) <= route.trips
         previous = route.start_s
         for stop in route.stops:
             assert stop.arrival_s >= previous
             if stop.window_start_s is not None and stop.window_end_s is not None:
                 assert stop.window_start_s <= stop.arrival_s <= stop.window_end_s
             assert stop.departure_s >= stop.arrival_s
+            if route.break_ is not None:
+                assert (
+                    stop.departure_s <= route.break_.start_s or stop.arrival_s >= route.break_.end_s
+                )
             previous = stop.departure_s
         assert route.end_s >= previous
-        assert len(route.legs) == len(route.stops) + 1
+        assert len(route.legs) == len(route.stops) + len(route.reloads) + 1

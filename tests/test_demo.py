@@ -44,7 +44,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 SHIPPED = PROJECT / "scenarios" / "data" / "banyuwangi" / "households.csv"
 HOUSEHOLD_HEADER = (
     "household_id,head_name,address,dusun,rt,rw,desa_code,desa_name,kecamatan,lat,lon,desil,"
-    "packages,window_start,window_end,notes,data_origin"
+    "packages,window_start,window_end,priority,notes,data_origin"
 )
 DEPOT_HEADER = "depot_id,name,desa_code,lat,lon,location_quality,data_origin"
 TEAM_HEADER = "team_id,depot_id,vehicle,members,data_origin"

@@ -38,6 +38,10 @@ def _setup(cells, depot=(0, 0), **grid):
         teams=(0,),
         households=tuple(range(len(cells))),
         profiles=("car", "motorbike"),
+        pooled=False,
+        group_codes=("k",),
+        household_group=(0,) * len(cells),
+        team_groups=(None,),
     )
     return graph, networks, snapped, sub
 
@@ -136,7 +140,18 @@ def test_small_region_falls_back_to_whole_network() -> None:
     lat, lon = grid_point(0, 1)
     dlat, dlon = grid_point(0, 0)
     snapped = snap_sites(graph, networks, [lat], [lon], [dlat], [dlon], max_snap_m=300.0)
-    sub = SubProblem(key="k", name="k", depots=(0,), teams=(0,), households=(0,), profiles=("car",))
+    sub = SubProblem(
+        key="k",
+        name="k",
+        depots=(0,),
+        teams=(0,),
+        households=(0,),
+        profiles=("car",),
+        pooled=False,
+        group_codes=("k",),
+        household_group=(0,),
+        team_groups=(None,),
+    )
     matrix, fell_back = build_submatrix(graph, networks["car"], snapped, sub, buffer_m=0)
     assert fell_back
     assert matrix.time_s[0, 1] == 10

@@ -167,10 +167,42 @@ def test_not_enough_teams_reason(scenario_dir: Path) -> None:
     (scenario_dir / "teams.csv").write_text(
         "team_id,depot_id,vehicle\nT-MOTO,D1,motorbike\n", encoding="utf-8"
     )
-    plan = _plan_with(scenario_dir, rows)
-    assert plan.kpis.households_served == 5  # one motorbike, 5 packages
+    plan = _plan_with(scenario_dir, rows, "\n[vehicles.motorbike]\nmax_trips = 1\n")
+    assert plan.kpis.households_served == 5  # one motorbike, 5 packages, no reload
     assert {u.code for u in plan.unserved} == {UnservedReason.NOT_ENOUGH_TEAMS}
-    assert "carry 5 packages in one trip but 16 are needed" in plan.unserved[0].reason
+    assert "carry 5 packages in one trip each and may not reload" in plan.unserved[0].reason
+    assert "16 are needed" in plan.unserved[0].reason
+
+
+def test_reloads_serve_everyone_with_one_motorbike(scenario_dir: Path) -> None:
+    rows = [household(f"H{i}", *grid_point(i % 4, (i // 4) % 4)) for i in range(16)]
+    (scenario_dir / "teams.csv").write_text(
+        "team_id,depot_id,vehicle\nT-MOTO,D1,motorbike\n", encoding="utf-8"
+    )
+    plan = _plan_with(scenario_dir, rows)
+    (route,) = plan.routes
+    assert plan.kpis.households_served == 16
+    assert route.trips == 4  # 16 packages, 5 a trip
+    assert len(route.reloads) == 3
+    assert plan.kpis.reloads == 3
+    for reload in route.reloads:
+        assert reload.departure_s - reload.arrival_s == 5 * 60  # motorbike reload_min
+        loads = [s.load_after for s in route.stops if s.sequence == reload.after_stop]
+        assert len(loads) == 1
+        assert loads[0] <= 5
+
+
+def test_time_budget_of_the_whole_run_is_respected(scenario_dir: Path) -> None:
+    import time
+
+    rows = [household(f"H{i}", *grid_point(i % 4, (i // 4) % 4)) for i in range(12)]
+    started = time.perf_counter()
+    plan = _plan_with(scenario_dir, rows, "time_budget_s = 4\nsolutions_per_stop = 0\n")
+    # Search runs on time only here, so the budget is what stops it: solve stage limited to
+    # the budget less what loading took and the reserve for the outputs.
+    assert plan.stats is not None
+    assert plan.stats.stage_seconds["solve"] <= 4
+    assert time.perf_counter() - started < 4 + 6  # + loading and checking in this test
 
 
 def test_eta_by_hand(scenario_dir: Path) -> None:

@@ -464,6 +464,7 @@ def _row(house: _House, area: AdminArea, rng: np.random.Generator) -> Row:
         "packages": str(house.packages),
         "window_start": window[0],
         "window_end": window[1],
+        "priority": "1" if notes else "",
         "notes": notes,
         "data_origin": DATA_ORIGIN,
     }

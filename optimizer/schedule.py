@@ -1,0 +1,244 @@
+"""Timing of one route: when a team arrives at each door, reloads and takes its break.
+
+The schedule is the earliest one the route's order allows: leave the depot at the shift start,
+drive, wait at a door until its window opens, serve, return to the depot to reload where the
+route says so. The break goes into the first gap between two stops (or after the return to the
+depot) that keeps every rule; taken there, it starts as early as its window allows, and while
+driving or waiting counts toward it as OR-Tools' break model does. Every rule is then checked,
+so a plan never promises what it cannot keep; the screening of single doors uses the same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from optimizer.task import RELOAD, UNLIMITED_TRIPS, SolveTask
+from optimizer.units import format_clock
+
+_END = -2
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Visit:
+    """One stop of a route: a household node, or :data:`RELOAD` at the depot."""
+
+    node: int
+    trip: int
+    arrival_s: int
+    start_s: int
+    departure_s: int
+    wait_s: int
+    load_after: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RouteSchedule:
+    """The timed route; ``violations`` is empty when every rule holds.
+
+    ``break_after`` is the number of visits made before the break (``len(visits)`` with
+    ``break_inside`` false: after the return to the depot); ``None`` without a break rule.
+    ``work_s`` is the time from leaving the depot to coming back, a break inside not counted.
+    """
+
+    visits: tuple[Visit, ...]
+    start_s: int
+    end_s: int
+    break_start_s: int | None
+    break_after: int | None
+    break_inside: bool
+    work_s: int
+    travel_s: int
+    service_s: int
+    wait_s: int
+    reload_s: int
+    trips: int
+    problems: tuple[tuple[str, str], ...]
+
+    @property
+    def feasible(self) -> bool:
+        """Say whether the route keeps every rule."""
+        return not self.problems
+
+    @property
+    def violations(self) -> tuple[str, ...]:
+        """The broken rules, in words."""
+        return tuple(text for _, text in self.problems)
+
+    def breaks_only(self, *kinds: str) -> bool:
+        """Say whether every broken rule is of one of ``kinds``.
+
+        Kinds: window, shift, break, capacity, trips, work.
+        """
+        return all(kind in kinds for kind, _ in self.problems)
+
+
+def _run(task: SolveTask, vehicle: int, nodes: tuple[int, ...], gap: int | None) -> RouteSchedule:
+    spec = task.vehicles[vehicle]
+    times = task.time_s[spec.profile]
+    service = task.service_s[spec.profile]
+    rule = spec.break_rule
+    depot = spec.depot_node
+    clock = spec.shift_start_s
+    previous = depot
+    trip, load = 1, 0
+    visits: list[Visit] = []
+    violations: list[tuple[str, str]] = []
+    travel_total = service_total = wait_total = reload_total = 0
+    break_start: int | None = None
+    end = clock
+    targets = (*nodes, _END)
+    for k, target in enumerate(targets):
+        site = depot if target in (RELOAD, _END) else target
+        travel = int(times[previous, site])
+        travel_total += travel
+        ready = clock + travel
+        if rule is not None and k == gap:
+            break_start = max(clock, rule.earliest_s)
+            if break_start > rule.latest_s:
+                violations.append(
+                    (
+                        "break",
+                        f"break cannot start by {format_clock(rule.latest_s)} "
+                        f"(earliest {format_clock(break_start)})",
+                    )
+                )
+            ready = max(clock + travel + rule.duration_s, rule.earliest_s + rule.duration_s)
+        if target == _END:
+            end = ready
+            break
+        if target == RELOAD:
+            trip += 1
+            load = 0
+            visits.append(
+                Visit(
+                    node=RELOAD,
+                    trip=trip,
+                    arrival_s=ready,
+                    start_s=ready,
+                    departure_s=ready + spec.reload_s,
+                    wait_s=0,
+                    load_after=0,
+                )
+            )
+            reload_total += spec.reload_s
+            clock = ready + spec.reload_s
+            previous = depot
+            continue
+        start = max(ready, int(task.window_start_s[target]))
+        if start > int(task.window_end_s[target]):
+            violations.append(
+                (
+                    "window",
+                    f"node {target} reached at {format_clock(start)}, after its window closes at "
+                    f"{format_clock(int(task.window_end_s[target]))}",
+                )
+            )
+        load += int(task.demand[target])
+        if load > spec.capacity:
+            violations.append(
+                ("capacity", f"trip {trip} carries {load} packages, over {spec.capacity}")
+            )
+        duration = int(service[target])
+        visits.append(
+            Visit(
+                node=target,
+                trip=trip,
+                arrival_s=ready,
+                start_s=start,
+                departure_s=start + duration,
+                wait_s=start - ready,
+                load_after=load,
+            )
+        )
+        wait_total += start - ready
+        service_total += duration
+        clock = start + duration
+        previous = target
+    if rule is not None and gap == len(targets):
+        break_start = max(end, rule.earliest_s)
+        if break_start > rule.latest_s:
+            violations.append(
+                (
+                    "break",
+                    f"break cannot start by {format_clock(rule.latest_s)} "
+                    f"(back at the depot at {format_clock(end)})",
+                )
+            )
+    if end > spec.shift_end_s:
+        violations.append(
+            (
+                "shift",
+                f"back at {format_clock(end)}, after the shift ends at "
+                f"{format_clock(spec.shift_end_s)}",
+            )
+        )
+    if spec.max_trips != UNLIMITED_TRIPS and trip > spec.max_trips:
+        violations.append(("trips", f"{trip} trips, over the limit of {spec.max_trips}"))
+    inside = rule is not None and gap is not None and gap < len(targets)
+    work = end - spec.shift_start_s - (rule.duration_s if rule is not None and inside else 0)
+    if spec.max_work_s is not None and work > spec.max_work_s:
+        violations.append(
+            ("work", f"works {work - spec.max_work_s} s over the maximum of {spec.max_work_s} s")
+        )
+    return RouteSchedule(
+        visits=tuple(visits),
+        start_s=spec.shift_start_s,
+        end_s=end,
+        break_start_s=break_start,
+        break_after=None if gap is None else min(gap, len(nodes)),
+        break_inside=inside,
+        work_s=work,
+        travel_s=travel_total,
+        service_s=service_total,
+        wait_s=wait_total,
+        reload_s=reload_total,
+        trips=trip,
+        problems=tuple(violations),
+    )
+
+
+def _pick(schedules: list[RouteSchedule]) -> RouteSchedule | None:
+    feasible = [x for x in schedules if x.feasible]
+    if feasible:
+        return min(feasible, key=lambda x: (x.end_s, x.break_after or 0, not x.break_inside))
+    return None
+
+
+def schedule_route(task: SolveTask, vehicle: int, nodes: tuple[int, ...]) -> RouteSchedule:
+    """Time a route and check it against every rule.
+
+    Parameters
+    ----------
+    task : SolveTask
+    vehicle : int
+        Index into ``task.vehicles``.
+    nodes : tuple of int
+        Local household nodes in visiting order, :data:`RELOAD` where the team reloads.
+
+    Returns
+    -------
+    RouteSchedule
+        The earliest schedule. The break goes where the team gets back soonest while keeping
+        every rule (in a tie, the earlier gap); if no placement keeps every rule, the one
+        breaking the fewest is returned with its violations.
+    """
+    rule = task.vehicles[vehicle].break_rule
+    plain = _run(task, vehicle, nodes, None)
+    if rule is None:
+        return plain
+    # Gaps worth trying: the team is free by the latest start and still busy at the earliest.
+    free = [plain.start_s] + [v.departure_s for v in plain.visits]
+    busy_until = [v.departure_s for v in plain.visits] + [plain.end_s]
+    likely = [
+        gap
+        for gap in range(len(nodes) + 1)
+        if free[gap] <= rule.latest_s and busy_until[gap] >= rule.earliest_s
+    ]
+    if plain.end_s <= rule.latest_s:
+        likely.append(len(nodes) + 1)
+    chosen = _pick([_run(task, vehicle, nodes, gap) for gap in likely])
+    if chosen is not None:
+        return chosen
+    every = [_run(task, vehicle, nodes, gap) for gap in range(len(nodes) + 2)]
+    chosen = _pick(every)
+    return chosen if chosen is not None else min(every, key=lambda x: len(x.problems))
