@@ -61,9 +61,11 @@ def test_outputs_and_plan_json_contract(tiny_plan: Plan, tmp_path: Path) -> None
 
     with (tmp_path / "routes.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == data["kpis"]["households_served"]
+    doors = [r for r in rows if r["event"] == "door"]
+    assert len(doors) == data["kpis"]["households_served"]
+    assert {r["event"] for r in rows} <= {"door", "reload", "break"}
     assert {r["data_notice"] for r in rows} == {"SYNTHETIC DEMO DATA"}
-    assert rows[0]["head_name"].startswith("Kepala")
+    assert doors[0]["head_name"].startswith("Kepala")
     with (tmp_path / "unserved.csv").open(encoding="utf-8") as handle:
         unserved = list(csv.DictReader(handle))
     assert [u["household_id"] for u in unserved] == ["HH-FAR", "HH-NODEPOT"]

@@ -248,6 +248,8 @@ def test_route_properties_and_joined_geometry() -> None:
         "end": "09:30",
         "duration_min": 90,
         "distance_km": 4.32,
+        "trips": 1,
+        "break": "",
         "colour": PALETTE[0],
     }
     geometry = feature["geometry"]

@@ -290,6 +290,10 @@ def _route_feature(route: Route, colour: str, decimals: int, extent: _Extent) ->
         "end": format_clock(route.end_s),
         "duration_min": round(route.duration_s / 60),
         "distance_km": round(route.distance_m / 1000, 2),
+        "trips": route.trips,
+        "break": ""
+        if route.break_ is None
+        else f"{format_clock(route.break_.start_s)}–{format_clock(route.break_.end_s)}",
         "colour": colour,
     }
     return {"type": "Feature", "geometry": geometry, "properties": properties}
@@ -362,6 +366,8 @@ def _tip(properties: dict[str, Any]) -> str:
             f"{_plural(p['stops'], 'stop')} · {_plural(p['load'], 'package')}<br>"
             f"{_e(p['start'])}–{_e(p['end'])} ({_duration(p['duration_min'] * 60)}) · "
             f"{p['distance_km']:.1f} km<br>Depot {_e(p['depot_id'])}"
+            + (f" · {p['trips']} trips (reloads at the depot)" if p.get("trips", 1) > 1 else "")
+            + (f"<br>Break {_e(p['break'])}" if p.get("break") else "")
         )
     if kind == "unserved":
         return f"<b>Not served</b>: household {_e(p['household_id'])}<br>{_e(p['reason'])}"
@@ -467,6 +473,8 @@ def _legend_html(plan: Plan) -> str:
         ("Packages", str(k.packages_delivered)),
         ("Teams used", f"{k.teams_used} of {k.teams_available}"),
         ("Longest route", longest or "–"),
+        ("Workload spread", _duration(k.route_spread_s) if plan.routes else "–"),
+        ("Reload trips", str(k.reloads)),
         ("Total distance", f"{k.total_distance_m / 1000:.0f} km"),
     ]
     table = "".join(f"<tr><th>{name}</th><td>{value}</td></tr>" for name, value in rows)

@@ -1,18 +1,25 @@
-"""Tabular outputs of a plan: routes.csv (one row per door) and unserved.csv."""
+"""Tabular outputs of a plan: routes.csv (a team's day, row by row) and unserved.csv.
+
+routes.csv has one row per door (``event`` = ``door``) and, in time order between them, one
+row per return to the depot to reload (``reload``) and one for the team's break (``break``),
+so a team lead reads the whole day from top to bottom.
+"""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 
-from optimizer.plan import Plan
+from optimizer.plan import Plan, Route
 from optimizer.units import format_clock
 
 ROUTE_COLUMNS = (
     "team_id",
     "vehicle",
     "depot_id",
+    "event",
     "stop",
+    "trip",
     "household_id",
     "head_name",
     "address",
@@ -22,6 +29,7 @@ ROUTE_COLUMNS = (
     "packages",
     "load_after",
     "window",
+    "priority",
     "walk_m",
     "notes",
     "lat",
@@ -52,6 +60,43 @@ def _window(start: int | None, end: int | None) -> str:
     return f"{format_clock(start)}-{format_clock(end)}"
 
 
+def _route_rows(route: Route, label: str) -> list[list[object]]:
+    """Return the rows of one team's day, in time order."""
+    timed: list[tuple[tuple[int, int, int], list[object]]] = []
+
+    def other(event: str, after: int, start: int, end: int, trip: int, note: str) -> None:
+        row: list[object] = [safe_cell(route.team_id), route.vehicle, safe_cell(route.depot_id)]
+        row += [event, "", trip, "", "", "", "", format_clock(start), format_clock(end)]
+        row += ["", 0 if event == "reload" else "", "", "", "", note, "", "", label]
+        timed.append(((after, 0, start), row))
+
+    for stop in route.stops:
+        row: list[object] = [safe_cell(route.team_id), route.vehicle, safe_cell(route.depot_id)]
+        row += ["door", stop.sequence, stop.trip, safe_cell(stop.household_id)]
+        row += [safe_cell(stop.head_name), safe_cell(stop.address), safe_cell(stop.desa_name)]
+        row += [format_clock(stop.arrival_s), format_clock(stop.departure_s), stop.packages]
+        row += [stop.load_after, _window(stop.window_start_s, stop.window_end_s)]
+        row += ["yes" if stop.priority else "", f"{stop.walk_m:.0f}", safe_cell(stop.notes)]
+        row += [f"{stop.lat:.6f}", f"{stop.lon:.6f}", label]
+        timed.append(((stop.sequence - 1, 1, stop.arrival_s), row))
+    for number, reload in enumerate(route.reloads, start=2):
+        note = f"back to depot {route.depot_id} to load trip {number}"
+        other("reload", reload.after_stop, reload.arrival_s, reload.departure_s, number, note)
+    if route.break_ is not None:
+        where = "at the depot" if route.break_.after_stop == len(route.stops) else "on the way"
+        other(
+            "break",
+            route.break_.after_stop,
+            route.break_.start_s,
+            route.break_.end_s,
+            0,
+            f"break ({where})",
+        )
+    # Doors done before the event, then reloads and breaks before the next door, by time.
+    timed.sort(key=lambda item: item[0])
+    return [row for _, row in timed]
+
+
 def write_sheets(plan: Plan, folder: Path) -> list[Path]:
     """Write ``routes.csv`` and ``unserved.csv`` into a folder.
 
@@ -78,29 +123,7 @@ def write_sheets(plan: Plan, folder: Path) -> list[Path]:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(ROUTE_COLUMNS)
         for route in plan.routes:
-            for stop in route.stops:
-                writer.writerow(
-                    [
-                        safe_cell(route.team_id),
-                        route.vehicle,
-                        safe_cell(route.depot_id),
-                        stop.sequence,
-                        safe_cell(stop.household_id),
-                        safe_cell(stop.head_name),
-                        safe_cell(stop.address),
-                        safe_cell(stop.desa_name),
-                        format_clock(stop.arrival_s),
-                        format_clock(stop.departure_s),
-                        stop.packages,
-                        stop.load_after,
-                        _window(stop.window_start_s, stop.window_end_s),
-                        f"{stop.walk_m:.0f}",
-                        safe_cell(stop.notes),
-                        f"{stop.lat:.6f}",
-                        f"{stop.lon:.6f}",
-                        label,
-                    ]
-                )
+            writer.writerows(_route_rows(route, label))
     unserved_path = folder / "unserved.csv"
     with unserved_path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
