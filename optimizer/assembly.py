@@ -143,7 +143,12 @@ def _build_route(
             )
         )
     break_ = None
-    if schedule.break_start_s is not None and schedule.break_after is not None:
+    # A break after the team is back at its depot is not part of its route.
+    if (
+        schedule.break_inside
+        and schedule.break_start_s is not None
+        and schedule.break_after is not None
+    ):
         rule = spec.break_rule
         duration = rule.duration_s if rule is not None else 0
         done = sum(1 for v in schedule.visits[: schedule.break_after] if v.node != RELOAD)

@@ -58,7 +58,7 @@ class Reload:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Break:
-    """The team's break; ``after_stop`` = 0 before the first door, = stops when back at depot."""
+    """The team's break, taken after ``after_stop`` doors (0: before the first door)."""
 
     after_stop: int
     start_s: int

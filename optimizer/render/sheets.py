@@ -64,7 +64,7 @@ def _route_rows(route: Route, label: str) -> list[list[object]]:
     """Return the rows of one team's day, in time order."""
     timed: list[tuple[tuple[int, int, int], list[object]]] = []
 
-    def other(event: str, after: int, start: int, end: int, trip: int, note: str) -> None:
+    def other(event: str, after: int, start: int, end: int, trip: int | str, note: str) -> None:
         row: list[object] = [safe_cell(route.team_id), route.vehicle, safe_cell(route.depot_id)]
         row += [event, "", trip, "", "", "", "", format_clock(start), format_clock(end)]
         row += ["", 0 if event == "reload" else "", "", "", "", note, "", "", label]
@@ -83,13 +83,14 @@ def _route_rows(route: Route, label: str) -> list[list[object]]:
         note = f"back to depot {route.depot_id} to load trip {number}"
         other("reload", reload.after_stop, reload.arrival_s, reload.departure_s, number, note)
     if route.break_ is not None:
-        where = "at the depot" if route.break_.after_stop == len(route.stops) else "on the way"
+        last = route.break_.after_stop == len(route.stops)
+        where = "on the way back to the depot" if last else "before the next door"
         other(
             "break",
             route.break_.after_stop,
             route.break_.start_s,
             route.break_.end_s,
-            0,
+            "",
             f"break ({where})",
         )
     # Doors done before the event, then reloads and breaks before the next door, by time.
