@@ -398,6 +398,10 @@ def assemble_plan(
         if d.code in desa_used
     )
     durations = [r.duration_s for r in routes]
+    by_depot: dict[str, list[int]] = {}
+    for r in routes:
+        by_depot.setdefault(r.depot_id, []).append(r.duration_s)
+    depot_spreads = [max(d) - min(d) for d in by_depot.values() if len(d) > 1]
     by_reason = Counter(str(u.code) for u in unserved)
     priority_by = parse_clock(scenario.service.priority_by)
     priority_stops = [s for r in routes for s in r.stops if s.priority]
@@ -416,6 +420,7 @@ def assemble_plan(
         shortest_route_s=min(durations, default=0),
         route_spread_s=max(durations, default=0) - min(durations, default=0),
         route_stdev_s=round(float(np.std(durations))) if durations else 0,
+        depot_spread_s=round(sum(depot_spreads) / len(depot_spreads)) if depot_spreads else 0,
         total_cost=round(sum(r.cost for r in routes), 2),
         reloads=sum(len(r.reloads) for r in routes),
         priority_households=sum(1 for h in scenario.households if h.priority),

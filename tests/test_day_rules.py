@@ -207,3 +207,18 @@ def test_cli_quick_and_objective(scenario_dir: Path, tmp_path: Path) -> None:
     bad = runner.invoke(app, ["plan", str(scenario_dir / "tiny.toml"), "--objective", "fastest"])
     assert bad.exit_code != 0
     assert "objective" in bad.output
+
+
+def test_fair_workload_objective_reports_a_smaller_spread(scenario_dir: Path) -> None:
+    rows = [household(f"H{i}", *grid_point(i % 4, i // 4)) for i in range(12)]
+    (scenario_dir / "teams.csv").write_text(
+        "team_id,depot_id,vehicle\nA,D1,car\nB,D1,car\nC,D1,car\n", encoding="utf-8"
+    )
+    total = _plan(scenario_dir, rows)
+    fair = _plan(scenario_dir, rows, extra='objective = "longest_route"\n')
+    for plan in (total, fair):
+        durations = [r.duration_s for r in plan.routes]
+        assert plan.kpis.route_spread_s == max(durations) - min(durations)
+        assert plan.kpis.longest_route_s == max(durations)
+    assert fair.kpis.longest_route_s < total.kpis.longest_route_s
+    assert fair.kpis.teams_used > total.kpis.teams_used
