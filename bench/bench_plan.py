@@ -1,15 +1,18 @@
 """End-to-end benchmark: plan a scenario (default: the whole regency) and print stage times.
 
     .venv/bin/python bench/bench_plan.py [SCENARIO] [--time-limit S] [--workers N]
+        [--quick] [--objective NAME] [--repeat N]
 
 Prints wall time per stage (including writing the outputs and the map), the number of
 sub-problems and households, and peak memory (resident set size) of this process and of the
-solver worker processes.
+solver worker processes. ``--repeat`` plans again and says whether plan.json and routes.csv
+came out byte-identical.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import platform
 import resource
@@ -26,12 +29,17 @@ def main() -> int:
     parser.add_argument("--time-limit", type=float, default=None)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--out", default=str(ROOT / ".bench" / "plan"))
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--objective", default=None)
+    parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
 
     started = time.perf_counter()
-    from optimizer.api import plan_scenario, write_outputs
+    from optimizer.api import QUICK_SETTINGS, plan_scenario, write_outputs
 
-    overrides = {}
+    overrides = dict(QUICK_SETTINGS) if args.quick else {}
+    if args.objective is not None:
+        overrides["objective"] = args.objective
     if args.time_limit is not None:
         overrides["time_limit_s"] = args.time_limit
     if args.workers is not None:
@@ -74,7 +82,30 @@ def main() -> int:
         f"{plan.kpis.longest_route_s / 3600:.2f} h; total route time "
         f"{plan.kpis.total_route_s / 3600:.0f} h; search status {plan.meta['search_status']}"
     )
+    k = plan.kpis
+    print(
+        f"spread {k.route_spread_s / 3600:.2f} h (within a depot {k.depot_spread_s / 3600:.2f} h); "
+        f"reloads {k.reloads}; breaks in routes "
+        f"{sum(1 for r in plan.routes if r.break_ is not None)}; cost Rp {k.total_cost:,.0f}; "
+        f"priority late {k.priority_late} of {k.priority_households}"
+    )
+    digests = [_digest(Path(args.out))]
+    for run in range(1, args.repeat):
+        again = plan_scenario(Path(args.scenario), solver_overrides=overrides)
+        folder = Path(args.out + f"-{run}")
+        write_outputs(again, folder)
+        digests.append(_digest(folder))
+    if args.repeat > 1:
+        same = all(d == digests[0] for d in digests)
+        print(f"{args.repeat} runs: plan.json and routes.csv byte-identical: {same}")
     return 0
+
+
+def _digest(folder: Path) -> tuple[str, ...]:
+    return tuple(
+        hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        for name in ("plan.json", "routes.csv")
+    )
 
 
 if __name__ == "__main__":

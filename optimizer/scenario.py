@@ -215,37 +215,30 @@ class VehicleType(_Frozen):
     fixed_cost: NonNegative = 0.0
 
 
+#: Default vehicle types: capacity (packages), members, reload minutes, and placeholder costs
+#: in rupiah (fuel and wear per km, the team's allowance per hour, a day's rental or fuel
+#: allowance per vehicle used). A planner sets the real ones.
+_VEHICLE_DEFAULTS: dict[str, tuple[int, int, float, float, float, float]] = {
+    "motorbike": (5, 2, 5.0, 500.0, 25_000.0, 25_000.0),
+    "car": (25, 3, 10.0, 1_500.0, 37_500.0, 150_000.0),
+    "pickup": (60, 3, 15.0, 2_000.0, 37_500.0, 250_000.0),
+}
+
+
 def _default_vehicles() -> dict[str, VehicleType]:
-    # Placeholder costs (rupiah): fuel and wear per km, meal allowance of the team per hour, a
-    # day's rental or fuel allowance per vehicle used. A planner sets the real ones.
     return {
-        "motorbike": VehicleType(
-            capacity=5,
-            profile="motorbike",
-            members=2,
-            reload_min=5.0,
-            cost_per_km=500.0,
-            cost_per_hour=25_000.0,
-            fixed_cost=25_000.0,
-        ),
-        "car": VehicleType(
-            capacity=25,
-            profile="car",
-            members=3,
-            reload_min=10.0,
-            cost_per_km=1_500.0,
-            cost_per_hour=37_500.0,
-            fixed_cost=150_000.0,
-        ),
-        "pickup": VehicleType(
-            capacity=60,
-            profile="pickup",
-            members=3,
-            reload_min=15.0,
-            cost_per_km=2_000.0,
-            cost_per_hour=37_500.0,
-            fixed_cost=250_000.0,
-        ),
+        name: VehicleType(
+            capacity=capacity,
+            profile=name,
+            members=members,
+            reload_min=reload_min,
+            cost_per_km=per_km,
+            cost_per_hour=per_hour,
+            fixed_cost=fixed,
+        )
+        for name, (capacity, members, reload_min, per_km, per_hour, fixed) in (
+            _VEHICLE_DEFAULTS.items()
+        )
     }
 
 
