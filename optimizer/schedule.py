@@ -72,13 +72,15 @@ class RouteSchedule:
         return all(kind in kinds for kind, _ in self.problems)
 
 
-def _run(task: SolveTask, vehicle: int, nodes: tuple[int, ...], gap: int | None) -> RouteSchedule:
+def _run(
+    task: SolveTask, vehicle: int, nodes: tuple[int, ...], gap: int | None, depart: int
+) -> RouteSchedule:
     spec = task.vehicles[vehicle]
     times = task.time_s[spec.profile]
     service = task.service_s[spec.profile]
     rule = spec.break_rule
     depot = spec.depot_node
-    clock = spec.shift_start_s
+    clock = depart
     previous = depot
     trip, load = 1, 0
     visits: list[Visit] = []
@@ -175,14 +177,14 @@ def _run(task: SolveTask, vehicle: int, nodes: tuple[int, ...], gap: int | None)
     if spec.max_trips != UNLIMITED_TRIPS and trip > spec.max_trips:
         violations.append(("trips", f"{trip} trips, over the limit of {spec.max_trips}"))
     inside = rule is not None and gap is not None and gap < len(targets)
-    work = end - spec.shift_start_s - (rule.duration_s if rule is not None and inside else 0)
+    work = end - depart - (rule.duration_s if rule is not None and inside else 0)
     if spec.max_work_s is not None and work > spec.max_work_s:
         violations.append(
             ("work", f"works {work - spec.max_work_s} s over the maximum of {spec.max_work_s} s")
         )
     return RouteSchedule(
         visits=tuple(visits),
-        start_s=spec.shift_start_s,
+        start_s=depart,
         end_s=end,
         break_start_s=break_start,
         break_after=None if gap is None else min(gap, len(nodes)),
@@ -204,26 +206,10 @@ def _pick(schedules: list[RouteSchedule]) -> RouteSchedule | None:
     return None
 
 
-def schedule_route(task: SolveTask, vehicle: int, nodes: tuple[int, ...]) -> RouteSchedule:
-    """Time a route and check it against every rule.
-
-    Parameters
-    ----------
-    task : SolveTask
-    vehicle : int
-        Index into ``task.vehicles``.
-    nodes : tuple of int
-        Local household nodes in visiting order, :data:`RELOAD` where the team reloads.
-
-    Returns
-    -------
-    RouteSchedule
-        The earliest schedule. The break goes where the team gets back soonest while keeping
-        every rule (in a tie, the earlier gap); if no placement keeps every rule, the one
-        breaking the fewest is returned with its violations.
-    """
+def _earliest(task: SolveTask, vehicle: int, nodes: tuple[int, ...], depart: int) -> RouteSchedule:
+    """Return the earliest schedule leaving at ``depart``, the break placed as well as it can be."""
     rule = task.vehicles[vehicle].break_rule
-    plain = _run(task, vehicle, nodes, None)
+    plain = _run(task, vehicle, nodes, None, depart)
     if rule is None:
         return plain
     # Gaps worth trying: the team is free by the latest start and still busy at the earliest.
@@ -236,9 +222,58 @@ def schedule_route(task: SolveTask, vehicle: int, nodes: tuple[int, ...]) -> Rou
     ]
     if plain.end_s <= rule.latest_s:
         likely.append(len(nodes) + 1)
-    chosen = _pick([_run(task, vehicle, nodes, gap) for gap in likely])
+    chosen = _pick([_run(task, vehicle, nodes, gap, depart) for gap in likely])
     if chosen is not None:
         return chosen
-    every = [_run(task, vehicle, nodes, gap) for gap in range(len(nodes) + 2)]
+    every = [_run(task, vehicle, nodes, gap, depart) for gap in range(len(nodes) + 2)]
     chosen = _pick(every)
     return chosen if chosen is not None else min(every, key=lambda x: len(x.problems))
+
+
+def schedule_route(
+    task: SolveTask, vehicle: int, nodes: tuple[int, ...], *, leave_late: bool = True
+) -> RouteSchedule:
+    """Time a route and check it against every rule.
+
+    Parameters
+    ----------
+    task : SolveTask
+    vehicle : int
+        Index into ``task.vehicles``.
+    nodes : tuple of int
+        Local household nodes in visiting order, :data:`RELOAD` where the team reloads.
+    leave_late : bool
+        Leave the depot as late as possible without coming back later (a team whose doors
+        open in the afternoon does not wait from the shift start); False: at the shift start.
+
+    Returns
+    -------
+    RouteSchedule
+        The schedule that gets back soonest. The break goes where the team gets back soonest
+        while keeping every rule (in a tie, the earlier gap); if no placement keeps every rule,
+        the one breaking the fewest is returned with its violations.
+    """
+    start = task.vehicles[vehicle].shift_start_s
+    early = _earliest(task, vehicle, nodes, start)
+    rule = task.vehicles[vehicle].break_rule
+    busy = early.travel_s + early.service_s + early.reload_s
+    busy += rule.duration_s if rule is not None and early.break_inside else 0
+    idle = early.end_s - early.start_s - busy  # waiting at doors and for the break
+    if not leave_late or idle <= 0 or not early.breaks_only("work"):
+        return early
+
+    def same_day(schedule: RouteSchedule) -> bool:
+        return schedule.end_s == early.end_s and schedule.breaks_only("work")
+
+    # Leaving later by d shifts nothing past the idle time, so the latest departure that keeps
+    # the return time lies in [0, idle]; keeping it is monotone in d: bisect.
+    low, high = 0, idle
+    best = early
+    while low < high:
+        middle = (low + high + 1) // 2
+        candidate = _earliest(task, vehicle, nodes, start + middle)
+        if same_day(candidate):
+            low, best = middle, candidate
+        else:
+            high = middle - 1
+    return best

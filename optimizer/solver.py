@@ -8,7 +8,11 @@ team's own profile; a break per team, OR-Tools break intervals; shift and workin
 that only that depot's teams may visit. Every household is optional with a large drop penalty,
 so the search always returns a plan; priority households carry a soft deadline.
 
-Objectives: ``total_time`` (arc cost = transit seconds), ``cost`` (rupiah per km and per hour,
+Teams may leave their depot later than the shift start (a route whose doors open in the
+afternoon does not wait from the morning); the schedule then leaves as late as the route allows.
+
+Objectives: ``total_time`` (arc cost = transit seconds, plus each route's span, so waiting
+counts as much as time on the road), ``cost`` (rupiah per km and per hour,
 plus a fixed cost per team used), ``longest_route`` (total time plus a heavy global-span cost,
 so the longest route is as short as possible).
 
@@ -243,7 +247,7 @@ def _build_model(
     time_dim = routing.GetDimensionOrDie(TIME_DIMENSION)
     solver = routing.solver()
     for vehicle, spec in enumerate(vehicles):
-        time_dim.CumulVar(routing.Start(vehicle)).SetRange(spec.shift_start_s, spec.shift_start_s)
+        time_dim.CumulVar(routing.Start(vehicle)).SetRange(spec.shift_start_s, spec.shift_end_s)
         time_dim.CumulVar(routing.End(vehicle)).SetRange(spec.shift_start_s, spec.shift_end_s)
         rule = spec.break_rule
         if spec.max_work_s is not None:
@@ -259,6 +263,9 @@ def _build_model(
                 rule.earliest_s, rule.latest_s, rule.duration_s, False, f"break {vehicle}"
             )
             time_dim.SetBreakIntervalsOfVehicle([interval], vehicle, visit)
+    if config.objective != "cost":
+        # Time a team spends waiting counts like time on the road (route time = span).
+        time_dim.SetSpanCostCoefficientForAllVehicles(1)
     if config.objective == "longest_route":
         time_dim.SetGlobalSpanCostCoefficient(BALANCE_WEIGHT)
 

@@ -22,7 +22,7 @@ from optimizer.errors import ScenarioError
 from optimizer.plan import Plan
 from optimizer.reasons import UnservedReason
 from optimizer.scenario import HOUSEHOLD_COLUMNS, load_scenario
-from optimizer.units import parse_clock
+from optimizer.units import format_clock, parse_clock
 
 THURSDAY = "2026-12-03"
 FRIDAY = "2026-12-04"
@@ -86,8 +86,8 @@ def test_window_during_friday_prayers_is_unservable(
 
 
 def test_the_break_shows_in_plan_and_sheet(scenario_dir: Path, tmp_path: Path) -> None:
-    # A door open only from 13:30: the team works through the break window, so the break
-    # falls between leaving the depot and that door.
+    # A door open only from 13:30: the team leaves the depot late rather than wait for hours,
+    # and its break falls between leaving and that door.
     rows = [household("LATE", *grid_point(3, 3), window_start="13:30", window_end="14:00")]
     plan = _plan(scenario_dir, rows)
     (route,) = plan.routes
@@ -95,12 +95,14 @@ def test_the_break_shows_in_plan_and_sheet(scenario_dir: Path, tmp_path: Path) -
     assert parse_clock("12:00") <= route.break_.start_s <= parse_clock("12:30")
     assert route.break_.end_s - route.break_.start_s == 3600
     assert route.break_.after_stop == 0
+    assert parse_clock("12:00") <= route.start_s <= route.break_.start_s
+    assert route.stops[0].arrival_s == parse_clock("13:30")
     write_outputs(plan, tmp_path)
     with (tmp_path / "routes.csv").open(encoding="utf-8") as handle:
         events = [row["event"] for row in csv.DictReader(handle)]
     assert events == ["break", "door"]
     data = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
-    assert data["routes"][0]["break"]["start"] == "12:00"
+    assert data["routes"][0]["break"]["start"] == format_clock(route.break_.start_s)
 
 
 def test_maximum_working_time_leaves_doors_for_other_teams(scenario_dir: Path) -> None:

@@ -96,14 +96,15 @@ def trips_of(route: tuple[int, ...]) -> list[list[int]]:
 
 def test_reload_happens_when_the_vehicle_is_empty() -> None:
     # Capacity 2, six doors: three trips {1,2} {3,4} {5,6} are optimal: travel 2x(2+4+6) min,
-    # six doors and two reloads of 30 s.
+    # six doors and two reloads of 30 s, no waiting; the total_time objective counts that time
+    # on the road and at doors once, and the route time (the same, as nobody waits) once more.
     task = line_task(6, [team(capacity=2, max_trips=0, reload_s=30)])
     result = solve_task(task, CONFIG, time_limit_s=30)
     (route,) = result.routes
     assert served(result) == [1, 2, 3, 4, 5, 6]
     assert route.count(RELOAD) == 2
     assert all(len(trip) <= 2 for trip in trips_of(route))
-    assert result.objective == 2 * (2 + 4 + 6) * 60 + 6 * 60 + 2 * 30
+    assert result.objective == 2 * (2 * (2 + 4 + 6) * 60 + 6 * 60 + 2 * 30)
     schedule = schedule_route(task, 0, route)
     assert schedule.feasible
     assert schedule.trips == 3
