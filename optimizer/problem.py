@@ -150,7 +150,7 @@ def _screen(
                 cut_off = True
                 continue
             snapped_any = True
-            alone = schedule_route(task, i, (local,), leave_late=False)
+            alone = schedule_route(task, i, (local,))
             if alone.breaks_only("capacity"):
                 fits_time = True
                 if task.demand[local] <= v.capacity:

@@ -224,3 +224,11 @@ def test_fair_workload_objective_reports_a_smaller_spread(scenario_dir: Path) ->
         assert plan.kpis.longest_route_s == max(durations)
     assert fair.kpis.longest_route_s < total.kpis.longest_route_s
     assert fair.kpis.teams_used > total.kpis.teams_used
+
+
+def test_late_window_with_short_working_time_is_served(scenario_dir: Path) -> None:
+    rows = [household("LATE", *grid_point(2, 2), window_start="14:00", window_end="14:30")]
+    plan = _plan(scenario_dir, rows, extra="\n[day]\nmax_work_min = 10\n")
+    (route,) = plan.routes
+    assert route.start_s >= parse_clock("13:50")
+    assert route.work_s <= 600

@@ -270,3 +270,14 @@ def test_same_task_same_routes(objective: str) -> None:
     second = solve_task(line_task(8, teams, due={5: EIGHT}), config, time_limit_s=30)
     assert first.routes == second.routes
     assert first.objective == second.objective
+
+
+def test_a_late_door_with_a_working_time_cap_is_served_by_leaving_late() -> None:
+    # Door 1 opens at 14:00; a 10-minute working day is enough if the team leaves at 13:59.
+    task = line_task(1, [team(max_work_s=600)], windows={1: (14 * 3600, 15 * 3600)})
+    result = solve_task(task, CONFIG, time_limit_s=30)
+    assert served(result) == [1]
+    schedule = schedule_route(task, 0, result.routes[0])
+    assert schedule.feasible
+    assert schedule.start_s == 14 * 3600 - 60
+    assert schedule.work_s == 3 * 60
