@@ -2,9 +2,11 @@
 
 The schedule is the earliest one the route's order allows: leave the depot at the shift start,
 drive, wait at a door until its window opens, serve, return to the depot to reload where the
-route says so. The break goes into the first gap between two stops (or after the return to the
-depot) that keeps every rule; taken there, it starts as early as its window allows, and while
-driving or waiting counts toward it as OR-Tools' break model does. Every rule is then checked,
+route says so. The break goes into the gap between two stops (or before the team leaves, or
+after it is back at the depot) that gets the team back soonest and keeps every rule; taken
+there, it starts as early as its window allows, and driving or waiting counts toward it as in
+OR-Tools' break model. A team may leave later than its shift start: as late as its route allows
+without coming back later. Every rule is then checked,
 so a plan never promises what it cannot keep; the screening of single doors uses the same code.
 """
 
@@ -16,6 +18,8 @@ from optimizer.task import RELOAD, UNLIMITED_TRIPS, SolveTask
 from optimizer.units import format_clock
 
 _END = -2
+#: Break placement "before the team leaves its depot" (a team that starts after midday).
+_BEFORE = -1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -156,6 +160,15 @@ def _run(
         service_total += duration
         clock = start + duration
         previous = target
+    if rule is not None and gap == _BEFORE:
+        break_start = rule.earliest_s
+        if rule.earliest_s + rule.duration_s > depart:
+            violations.append(
+                (
+                    "break",
+                    f"the break cannot be over before leaving the depot at {format_clock(depart)}",
+                )
+            )
     if rule is not None and gap == len(targets):
         break_start = max(end, rule.earliest_s)
         if break_start > rule.latest_s:
@@ -176,7 +189,7 @@ def _run(
         )
     if spec.max_trips != UNLIMITED_TRIPS and trip > spec.max_trips:
         violations.append(("trips", f"{trip} trips, over the limit of {spec.max_trips}"))
-    inside = rule is not None and gap is not None and gap < len(targets)
+    inside = rule is not None and gap is not None and 0 <= gap < len(targets)
     work = end - depart - (rule.duration_s if rule is not None and inside else 0)
     if spec.max_work_s is not None and work > spec.max_work_s:
         violations.append(
@@ -187,7 +200,7 @@ def _run(
         start_s=depart,
         end_s=end,
         break_start_s=break_start,
-        break_after=None if gap is None else min(gap, len(nodes)),
+        break_after=None if gap is None else min(max(gap, 0), len(nodes)),
         break_inside=inside,
         work_s=work,
         travel_s=travel_total,
@@ -222,6 +235,8 @@ def _earliest(task: SolveTask, vehicle: int, nodes: tuple[int, ...], depart: int
     ]
     if plain.end_s <= rule.latest_s:
         likely.append(len(nodes) + 1)
+    if rule.earliest_s + rule.duration_s <= depart:
+        likely.insert(0, _BEFORE)
     chosen = _pick([_run(task, vehicle, nodes, gap, depart) for gap in likely])
     if chosen is not None:
         return chosen
@@ -267,6 +282,13 @@ def schedule_route(
 
     # Leaving later by d shifts nothing past the idle time, so the latest departure that keeps
     # the return time lies in [0, idle]; keeping it is monotone in d: bisect.
+    # (Leaving after the break window is its own case: the break is then taken before leaving,
+    # so the latest departure is tried first.)
+    latest = _earliest(
+        task, vehicle, nodes, early.end_s - early.travel_s - early.service_s - early.reload_s
+    )
+    if same_day(latest):
+        return latest
     low, high = 0, idle
     best = early
     while low < high:

@@ -86,23 +86,39 @@ def test_window_during_friday_prayers_is_unservable(
 
 
 def test_the_break_shows_in_plan_and_sheet(scenario_dir: Path, tmp_path: Path) -> None:
-    # A door open only from 13:30: the team leaves the depot late rather than wait for hours,
-    # and its break falls between leaving and that door.
-    rows = [household("LATE", *grid_point(3, 3), window_start="13:30", window_end="14:00")]
+    # One door open only 11:45-11:50 and one from 13:30: the team works through the break
+    # window, so it takes its break between the two doors; it leaves the depot just in time
+    # for the first one rather than at 08:00.
+    rows = [
+        household("NOON", *grid_point(1, 1), window_start="11:45", window_end="11:50"),
+        household("LATE", *grid_point(3, 3), window_start="13:30", window_end="14:00"),
+    ]
+    (scenario_dir / "teams.csv").write_text(
+        "team_id,depot_id,vehicle\nT-CAR,D1,car\n", encoding="utf-8"
+    )
     plan = _plan(scenario_dir, rows)
     (route,) = plan.routes
+    assert [s.household_id for s in route.stops] == ["NOON", "LATE"]
+    assert parse_clock("11:40") <= route.start_s <= parse_clock("11:50")
     assert route.break_ is not None
+    assert route.break_.after_stop == 1
     assert parse_clock("12:00") <= route.break_.start_s <= parse_clock("12:30")
     assert route.break_.end_s - route.break_.start_s == 3600
-    assert route.break_.after_stop == 0
-    assert parse_clock("12:00") <= route.start_s <= route.break_.start_s
-    assert route.stops[0].arrival_s == parse_clock("13:30")
+    assert route.stops[1].arrival_s == parse_clock("13:30")
     write_outputs(plan, tmp_path)
     with (tmp_path / "routes.csv").open(encoding="utf-8") as handle:
         events = [row["event"] for row in csv.DictReader(handle)]
-    assert events == ["break", "door"]
+    assert events == ["door", "break", "door"]
     data = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
     assert data["routes"][0]["break"]["start"] == format_clock(route.break_.start_s)
+
+
+def test_a_team_starting_after_midday_takes_its_break_before(scenario_dir: Path) -> None:
+    rows = [household("LATE", *grid_point(3, 3), window_start="13:30", window_end="14:00")]
+    plan = _plan(scenario_dir, rows)
+    (route,) = plan.routes
+    assert route.start_s > parse_clock("13:00")
+    assert route.break_ is None  # not part of the route: taken before it
 
 
 def test_maximum_working_time_leaves_doors_for_other_teams(scenario_dir: Path) -> None:
