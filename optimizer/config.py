@@ -134,6 +134,8 @@ class SolverConfig(_Frozen):
     The search stops after an effort limit that does not depend on the machine
     (``solutions_per_stop`` times the number of households: OR-Tools' solution count), so the
     same input gives the same plan everywhere; 0 means no effort limit (time only).
+    ``min_solutions`` is the least effort of any sub-problem: a small desa's search is cheap
+    and stopping it after a few dozen solutions left it a few per cent behind.
     ``time_limit_s`` is a wall-clock guard for the whole solve stage; if it
     cuts the search the plan says so in its warnings. ``time_budget_s`` bounds the whole run
     (loading to outputs): the solve stage gets what is left of it.
@@ -148,6 +150,7 @@ class SolverConfig(_Frozen):
     time_limit_s: Positive = 240.0
     time_budget_s: Positive | None = None
     solutions_per_stop: Annotated[float, Field(ge=0)] = 0.5
+    min_solutions: Annotated[int, Field(ge=0)] = 100
     first_solution: FirstSolution = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: Metaheuristic = "GUIDED_LOCAL_SEARCH"
     workers: Annotated[int, Field(ge=1)] | None = None

@@ -121,7 +121,8 @@ def _search_parameters(
         routing_enums_pb2.LocalSearchMetaheuristic, metaheuristic
     )
     if config.solutions_per_stop > 0 and metaheuristic != "GREEDY_DESCENT":
-        params.solution_limit = max(2, math.ceil(config.solutions_per_stop * size))
+        wanted = math.ceil(config.solutions_per_stop * size)
+        params.solution_limit = max(2, config.min_solutions, wanted)
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     params.log_search = False
     return params
