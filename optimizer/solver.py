@@ -109,6 +109,15 @@ class Assignment:
     solver_version: str
 
 
+def _solution_count(config: SolverConfig, size: int) -> int:
+    """Solutions the search runs for (its machine-independent effort limit)."""
+    if size <= SMALL_TASK_SIZE:
+        return 1
+    if config.solutions_per_stop <= 0:
+        return size  # searching by time only: share the time by size squared
+    return max(2, config.min_solutions, math.ceil(config.solutions_per_stop * size))
+
+
 def _search_parameters(
     config: SolverConfig, size: int, time_limit_s: float
 ) -> pywrapcp.RoutingSearchParameters:
@@ -121,8 +130,7 @@ def _search_parameters(
         routing_enums_pb2.LocalSearchMetaheuristic, metaheuristic
     )
     if config.solutions_per_stop > 0 and metaheuristic != "GREEDY_DESCENT":
-        wanted = math.ceil(config.solutions_per_stop * size)
-        params.solution_limit = max(2, config.min_solutions, wanted)
+        params.solution_limit = _solution_count(config, size)
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     params.log_search = False
     return params
@@ -486,7 +494,7 @@ def solve_routes(
         One TaskResult per task, in the order of ``tasks``.
     """
     workers = config.workers or default_workers()
-    efforts = [estimate_effort(t) for t in tasks]
+    efforts = [estimate_effort(t, _solution_count(config, t.size)) for t in tasks]
     total_effort = sum(efforts) or 1.0
     budget = config.time_limit_s * workers
     limits = [max(MIN_TASK_TIME_S, budget * e / total_effort) for e in efforts]
