@@ -37,8 +37,8 @@ logger = logging.getLogger(__name__)
 
 #: Progress callback: (stage name, done, total).
 Progress = Callable[[str, int, int], None]
-#: Solver settings of ``--quick``: a tenth of the default effort per household, no floor.
-QUICK_SETTINGS: dict[str, Any] = {"solutions_per_stop": 0.05, "min_solutions": 0}
+#: Solver settings of ``--quick``: a fiftieth of the default effort per household, no floor.
+QUICK_SETTINGS: dict[str, Any] = {"solutions_per_stop": 0.01, "min_solutions": 0}
 #: Time kept back from a whole-run budget for building the plan and writing outputs:
 #: a fixed part plus a part per household (measured on the default scenario, with margin).
 RESERVE_FIXED_S = 3.0

@@ -161,7 +161,7 @@ def plan(
         typer.Option(help="total_time, cost or longest_route (default from scenario)."),
     ] = None,
     quick: Annotated[
-        bool, typer.Option(help="A tenth of the search effort: a draft plan in seconds.")
+        bool, typer.Option(help="A fiftieth of the search effort: a draft plan in seconds.")
     ] = False,
     workers: Annotated[
         int | None, typer.Option(help="Worker processes (default: all cores).")
