@@ -1,21 +1,26 @@
 """VRPTW benchmark of the planner's solver on Solomon and Gehring & Homberger 200 instances.
 
     .venv/bin/python bench/bench_vrptw.py [INSTANCE ...] [--all] [--time S]
-        [--first-solution STRATEGY ...] [--anchors] [--scale K]
+        [--first-solution STRATEGY ...] [--metaheuristic NAME] [--objective OBJ] [--anchors]
+        [--scale K]
 
 Each instance becomes a ``SolveTask`` (one depot, every customer an optional candidate with a
 large drop penalty, the instance's fleet, shift = depot window, profile "car"). Euclidean
-distances are scaled by K (default 100) and rounded UP to integers, used as both travel time
-and cost; service times and windows are scaled by K too. Rounding up means that a plan
-feasible on the integers is feasible in double precision. The solver's time dimension ends at
-24 h (``HORIZON_S`` = 86400), so an instance whose depot closes later than 86400 / K is run
-with the largest scale that fits (the ``K`` column; e.g. 25 for C2 with its horizon of 3390).
+distances are scaled by K (100 for every instance unless ``--scale`` says otherwise) and
+rounded UP to integers, used as both travel time and cost; service times and windows are
+scaled by K too. Rounding up means that a plan feasible on the integers is feasible in double
+precision. (The solver sizes its time dimension to the task's own shifts and windows, so
+depot windows beyond 24 h at x100, e.g. C2's 3390 -> 339000, need no smaller K.)
 
-``solve_task`` runs with ``solutions_per_stop=0`` (search until ``--time``) and guided local
-search, one worker. The returned routes are re-measured and re-checked in double precision
-(capacity, arrival <= due with waiting, return by the depot's due time, every customer exactly
-once). Gap = distance / BKS - 1; Solomon BKS are distance-only, GH-200 BKS are hierarchical
-(vehicles first, marked ``h``): a distance minimiser may beat them with more vehicles.
+``solve_task`` runs with ``solutions_per_stop=0`` (search until ``--time``), guided local
+search (``--metaheuristic`` to change it), one worker, objective ``total_time`` (the product's
+default; arc cost = travel + service, plus the route's span where the solver counts waiting)
+or, with ``--objective cost``, ``cost_per_km = 1000`` on ``distance_m`` = the same matrix, so
+that the arc cost is the integer distance alone. The returned routes are re-measured
+and re-checked in double precision (capacity, arrival <= due with waiting, return by the
+depot's due time, every customer exactly once). Gap = distance / BKS - 1; Solomon BKS are
+distance-only, GH-200 BKS are hierarchical (vehicles first, marked ``h``): a distance
+minimiser may beat them with more vehicles.
 
 ``--anchors`` also runs PyVRP (``MaxRuntime``, seed 1) and VROOM (exploration level 5, one
 thread, same timeout) on the same integer data and prints ours / theirs.
@@ -52,6 +57,12 @@ STRATEGIES = (
     "LOCAL_CHEAPEST_INSERTION",
     "SAVINGS",
     "CHRISTOFIDES",
+)
+METAHEURISTICS = (
+    "GUIDED_LOCAL_SEARCH",
+    "GREEDY_DESCENT",
+    "SIMULATED_ANNEALING",
+    "TABU_SEARCH",
 )
 PROFILE = "car"
 DROP_PENALTY = 100_000_000
@@ -93,18 +104,10 @@ class Row:
     wall_s: float
     status: str
     bks: Bks | None
+    cpu_s: float = math.nan  # CPU time this process got meanwhile (the machine may be shared)
 
 
-def horizon_s() -> int:
-    from optimizer.solver import HORIZON_S
-
-    return int(HORIZON_S)
-
-
-def integer_data(inst: Instance, requested_scale: int, fit_horizon: bool) -> IntData:
-    scale = requested_scale
-    if fit_horizon:
-        scale = max(1, min(requested_scale, int(horizon_s() // inst.due[0])))
+def integer_data(inst: Instance, scale: int) -> IntData:
     # Ceil, minus a hair so that exact distances (3-4-5 triangles) are not bumped up.
     matrix = np.ceil(inst.distances() * scale - 1e-9).astype(np.int64)
     return IntData(
@@ -116,8 +119,8 @@ def integer_data(inst: Instance, requested_scale: int, fit_horizon: bool) -> Int
     )
 
 
-def build_task(inst: Instance, data: IntData):
-    from optimizer.problem import SolveTask, VehicleSpec
+def build_task(inst: Instance, data: IntData, objective: str = "total_time"):
+    from optimizer.task import SolveTask, VehicleSpec
 
     n = inst.x.size
     candidates = np.ones(n, dtype=bool)
@@ -130,6 +133,8 @@ def build_task(inst: Instance, data: IntData):
             depot_node=0,
             shift_start_s=int(data.ready[0]),
             shift_end_s=int(data.due[0]),
+            # With objective "cost": arc cost = round(1000 * metres / 1000) = the distance.
+            cost_per_km=1000.0 if objective == "cost" else 0.0,
         )
         for i in range(inst.vehicles)
     )
@@ -144,6 +149,7 @@ def build_task(inst: Instance, data: IntData):
         time_s={PROFILE: data.matrix.astype(np.int32)},
         candidates=candidates,
         vehicles=vehicles,
+        distance_m={PROFILE: data.matrix.astype(np.int32)},
     )
 
 
@@ -187,19 +193,27 @@ def check_routes(inst: Instance, routes: Sequence[Sequence[int]]) -> Check:
     return Check(distance=total, vehicles=used, dropped=dropped, violations=violations)
 
 
-def run_ours(inst: Instance, data: IntData, strategy: str, time_s: float) -> Row:
+def run_ours(
+    inst: Instance,
+    data: IntData,
+    strategy: str,
+    time_s: float,
+    metaheuristic: str,
+    objective: str = "total_time",
+) -> Row:
     from optimizer.config import SolverConfig
     from optimizer.solver import solve_task
 
     config = SolverConfig(
+        objective=objective,  # type: ignore[arg-type]
         solutions_per_stop=0,
         first_solution=strategy,  # type: ignore[arg-type]
-        metaheuristic="GUIDED_LOCAL_SEARCH",
+        metaheuristic=metaheuristic,  # type: ignore[arg-type]
         workers=1,
         drop_penalty_s=DROP_PENALTY,
     )
-    task = build_task(inst, data)
-    started = time.perf_counter()
+    task = build_task(inst, data, objective)
+    started, cpu_started = time.perf_counter(), time.process_time()
     try:
         result = solve_task(task, config, time_limit_s=time_s)
     except Exception as error:  # a benchmark reports, it does not stop
@@ -209,6 +223,7 @@ def run_ours(inst: Instance, data: IntData, strategy: str, time_s: float) -> Row
             scale=data.scale,
             check=None,
             wall_s=time.perf_counter() - started,
+            cpu_s=time.process_time() - cpu_started,
             status=f"error: {type(error).__name__}: {error}",
             bks=None,
         )
@@ -220,6 +235,7 @@ def run_ours(inst: Instance, data: IntData, strategy: str, time_s: float) -> Row
         scale=data.scale,
         check=check,
         wall_s=wall,
+        cpu_s=time.process_time() - cpu_started,
         status=str(result.status),
         bks=None,
     )
@@ -252,7 +268,7 @@ def run_pyvrp(inst: Instance, data: IntData, time_s: float) -> Row:
         for j, to in enumerate(places):
             value = int(data.matrix[i, j])
             model.add_edge(frm, to, distance=value, duration=value)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     result = model.solve(stop=MaxRuntime(time_s), seed=1, display=False)
     wall = time.perf_counter() - started
     # A client activity's idx counts clients from 0; instance ids count them from 1.
@@ -264,6 +280,7 @@ def run_pyvrp(inst: Instance, data: IntData, time_s: float) -> Row:
         scale=data.scale,
         check=check_routes(inst, routes),
         wall_s=wall,
+        cpu_s=time.process_time() - cpu_started,
         status=status,
         bks=None,
     )
@@ -297,7 +314,7 @@ def run_vroom(inst: Instance, data: IntData, time_s: float) -> Row:
                 time_windows=[vroom.TimeWindow(int(data.ready[i]), int(data.due[i]))],
             )
         )
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     solution = problem.solve(exploration_level=5, nb_threads=1, timeout=timedelta(seconds=time_s))
     wall = time.perf_counter() - started
     frame = solution.routes
@@ -311,6 +328,7 @@ def run_vroom(inst: Instance, data: IntData, time_s: float) -> Row:
         scale=data.scale,
         check=check_routes(inst, list(routes.values())),
         wall_s=wall,
+        cpu_s=time.process_time() - cpu_started,
         status="feasible",
         bks=None,
     )
@@ -327,14 +345,14 @@ def print_row(row: Row) -> None:
     if row.check is None:
         print(
             f"{row.instance:<9}{row.scale:>4}{'-':>5}{'no solution':>12}{bks_text:>15}"
-            f"{'-':>9}{'-':>8}{row.wall_s:>7.1f}  {row.status}"
+            f"{'-':>9}{'-':>8}{row.wall_s:>7.1f}{row.cpu_s:>6.1f}  {row.status}"
         )
         return
     c = row.check
     gap = gap_percent(c.distance, bks) if c.dropped == 0 else math.nan
     print(
         f"{row.instance:<9}{row.scale:>4}{c.vehicles:>5}{c.distance:>12.2f}{bks_text:>15}"
-        f"{_fmt_gap(gap):>9}{c.dropped:>8}{row.wall_s:>7.1f}  {row.status}"
+        f"{_fmt_gap(gap):>9}{c.dropped:>8}{row.wall_s:>7.1f}{row.cpu_s:>6.1f}  {row.status}"
         + ("" if not c.violations else f"  VIOLATIONS: {'; '.join(c.violations[:3])}")
     )
 
@@ -342,7 +360,7 @@ def print_row(row: Row) -> None:
 def header() -> None:
     print(
         f"{'instance':<9}{'K':>4}{'veh':>5}{'distance':>12}{'BKS/veh':>15}"
-        f"{'gap':>9}{'dropped':>8}{'wall':>7}  status"
+        f"{'gap':>9}{'dropped':>8}{'wall':>7}{'cpu':>6}  status"
     )
 
 
@@ -360,7 +378,7 @@ def summary(rows: list[Row], sets: dict[str, str]) -> None:
         gaps = [valid_gap(r) for r in chosen]
         good = [g for g in gaps if math.isfinite(g)]
         failed = len(gaps) - len(good)
-        mean = f"{sum(good) / len(good):+.2f}%" if good else "-"
+        mean = _fmt_gap(sum(good) / len(good)) if good else "-"
         note = f" ({failed} without a complete feasible solution, left out)" if failed else ""
         print(f"  mean gap {label}: {mean} over {len(good)} instance(s){note}")
 
@@ -376,13 +394,15 @@ def main() -> int:
         choices=STRATEGIES,
         default=["PARALLEL_CHEAPEST_INSERTION"],
     )
+    parser.add_argument("--metaheuristic", choices=METAHEURISTICS, default=METAHEURISTICS[0])
+    parser.add_argument(
+        "--objective",
+        choices=("total_time", "cost"),
+        default="total_time",
+        help="the planner's objective: total_time (product default) or cost (= distance here)",
+    )
     parser.add_argument("--anchors", action="store_true", help="also run PyVRP and VROOM")
     parser.add_argument("--scale", type=int, default=100, help="integer scale of the data")
-    parser.add_argument(
-        "--no-fit-horizon",
-        action="store_true",
-        help="keep --scale even when the depot window then ends after the solver's 24 h",
-    )
     args = parser.parse_args()
 
     if args.all:
@@ -411,12 +431,12 @@ def main() -> int:
 
     ours: dict[str, list[Row]] = {}
     for strategy in args.first_solution:
-        print(f"\nOR-Tools {strategy} + GUIDED_LOCAL_SEARCH")
+        print(f"\nOR-Tools {strategy} + {args.metaheuristic}, objective {args.objective}")
         header()
         rows = []
         for inst in instances:
-            data = integer_data(inst, args.scale, not args.no_fit_horizon)
-            row = run_ours(inst, data, strategy, args.time)
+            data = integer_data(inst, args.scale)
+            row = run_ours(inst, data, strategy, args.time, args.metaheuristic, args.objective)
             row.bks = bks_table.get(inst.name)
             print_row(row)
             sys.stdout.flush()
@@ -432,7 +452,7 @@ def main() -> int:
         header()
         rows = []
         for inst in instances:
-            data = integer_data(inst, args.scale, not args.no_fit_horizon)
+            data = integer_data(inst, args.scale)
             row = runner(inst, data, args.time)  # type: ignore[operator]
             row.bks = bks_table.get(inst.name)
             print_row(row)
