@@ -69,7 +69,14 @@ import numpy.typing as npt
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from instances import VRPLIB_SETS, VrplibInstance, load_cost_bks, load_vrplib, read_sol
+from instances import (
+    VRPLIB_SETS,
+    VrplibInstance,
+    load_cost_bks,
+    load_vrplib,
+    read_sol,
+    single_depot_task,
+)
 
 MT_TUNING = (
     *("C201R0.25", "R201R0.25", "RC201R0.25"),
@@ -228,11 +235,8 @@ def mt_check(
 
 
 def mt_task(inst: VrplibInstance, data: MtData):
-    from optimizer.task import UNLIMITED_TRIPS, SolveTask, VehicleSpec
+    from optimizer.task import UNLIMITED_TRIPS, VehicleSpec
 
-    n = inst.x.size
-    candidates = np.ones(n, dtype=bool)
-    candidates[0] = False
     vehicles = tuple(
         VehicleSpec(
             team=v,
@@ -246,17 +250,15 @@ def mt_task(inst: VrplibInstance, data: MtData):
         )
         for v in range(inst.vehicles)
     )
-    return SolveTask(
-        key=inst.name,
-        n_depots=1,
-        households=np.arange(1, n, dtype=np.int64),
-        demand=inst.demand.copy(),
-        service_s={PROFILE: data.service.copy()},
-        window_start_s=data.ready.copy(),
-        window_end_s=data.due.copy(),
-        time_s={PROFILE: data.matrix.astype(np.int32)},
-        candidates=candidates,
-        vehicles=vehicles,
+    return single_depot_task(
+        inst.name,
+        inst.demand,
+        data.service,
+        data.ready,
+        data.due,
+        data.matrix,
+        vehicles,
+        PROFILE,
     )
 
 

@@ -44,7 +44,15 @@ import numpy.typing as npt
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from instances import Bks, Instance, all_names, gap_percent, load, load_bks
+from instances import (
+    Bks,
+    Instance,
+    all_names,
+    gap_percent,
+    load,
+    load_bks,
+    single_depot_task,
+)
 
 TUNING_SET = (
     *("C101", "R101", "RC101", "C201", "R201", "RC201"),
@@ -120,11 +128,8 @@ def integer_data(inst: Instance, scale: int) -> IntData:
 
 
 def build_task(inst: Instance, data: IntData, objective: str = "total_time"):
-    from optimizer.task import SolveTask, VehicleSpec
+    from optimizer.task import VehicleSpec
 
-    n = inst.x.size
-    candidates = np.ones(n, dtype=bool)
-    candidates[0] = False
     vehicles = tuple(
         VehicleSpec(
             team=i,
@@ -138,18 +143,16 @@ def build_task(inst: Instance, data: IntData, objective: str = "total_time"):
         )
         for i in range(inst.vehicles)
     )
-    return SolveTask(
-        key=inst.name,
-        n_depots=1,
-        households=np.arange(1, n, dtype=np.int64),
-        demand=inst.demand.copy(),
-        service_s={PROFILE: data.service.copy()},
-        window_start_s=data.ready.copy(),
-        window_end_s=data.due.copy(),
-        time_s={PROFILE: data.matrix.astype(np.int32)},
-        candidates=candidates,
-        vehicles=vehicles,
-        distance_m={PROFILE: data.matrix.astype(np.int32)},
+    return single_depot_task(
+        inst.name,
+        inst.demand,
+        data.service,
+        data.ready,
+        data.due,
+        data.matrix,
+        vehicles,
+        PROFILE,
+        with_distance=True,
     )
 
 

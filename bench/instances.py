@@ -309,3 +309,37 @@ def load_cost_bks(set_name: str, path: Path = DATA / "bks.csv") -> dict[str, flo
             for row in csv.DictReader(handle)
             if row["set"] == set_name
         }
+
+
+def single_depot_task(
+    name: str,
+    demand: npt.NDArray[np.int64],
+    service: npt.NDArray[np.int64],
+    ready: npt.NDArray[np.int64],
+    due: npt.NDArray[np.int64],
+    matrix: npt.NDArray[np.int64],
+    vehicles: tuple[object, ...],
+    profile: str,
+    *,
+    with_distance: bool = False,
+):
+    """A solver task with the depot at node 0 and every customer an optional candidate."""
+    from optimizer.task import SolveTask
+
+    n = demand.size
+    candidates = np.ones(n, dtype=bool)
+    candidates[0] = False
+    times = matrix.astype(np.int32)
+    return SolveTask(
+        key=name,
+        n_depots=1,
+        households=np.arange(1, n, dtype=np.int64),
+        demand=demand.copy(),
+        service_s={profile: service.copy()},
+        window_start_s=ready.copy(),
+        window_end_s=due.copy(),
+        time_s={profile: times},
+        candidates=candidates,
+        vehicles=vehicles,  # type: ignore[arg-type]
+        distance_m={profile: times} if with_distance else {},
+    )
