@@ -159,7 +159,7 @@ def test_cli_check(tmp_path: Path) -> None:
     assert "11 households to plan, 0 invalid row(s), 1 outside the filter" in result.stdout
 
 
-@pytest.mark.parametrize("name", ["banyuwangi.toml", "glagah.toml"])
+@pytest.mark.parametrize("name", ["banyuwangi.toml", "glagah.toml", "glagah_friday.toml"])
 def test_bundled_scenarios_validate(name: str) -> None:
     scenarios = Path(__file__).parents[1] / "scenarios"
     result = runner.invoke(app, ["check", str(scenarios / name)])
