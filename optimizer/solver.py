@@ -346,6 +346,68 @@ def _build_model(
     return manager, routing
 
 
+def _reloads_needed(task: SolveTask, candidates: Sequence[int]) -> bool:
+    """Say whether the doors hold more packages than every team carries in one trip."""
+    demand = int(task.demand[list(candidates)].sum())
+    return demand > sum(v.capacity for v in task.vehicles)
+
+
+def _greedy_trips(task: SolveTask, layout: _Layout) -> list[list[int]]:
+    """Return a first plan with reloads, as model node lists per vehicle (depots left out).
+
+    Each team in turn (largest vehicles first, as handed over) goes to the nearest door it may
+    serve and can still reach in its window and come back from within its shift and working
+    time; when the next door does not fit in the vehicle, it takes one of its depot's reload
+    visits if one is left. Doors no team can take this way are left for the search.
+    """
+    slots: dict[int, list[int]] = {}
+    for model_node, depot in enumerate(layout.reload_depot, start=layout.n_depots):
+        slots.setdefault(depot, []).append(model_node)
+    free = set(range(layout.first_household, int(layout.sites.size)))
+    routes: list[list[int]] = []
+    for spec in task.vehicles:
+        times = task.time_s[spec.profile]
+        service = task.service_s[spec.profile]
+        limit = spec.shift_end_s
+        if spec.max_work_s is not None:
+            limit = min(limit, spec.shift_start_s + spec.max_work_s)
+        route: list[int] = []
+        at, clock, load = spec.depot_node, spec.shift_start_s, 0
+        while True:
+            best: tuple[int, int, int] | None = None  # (arrival, model node, via reload)
+            for model_node in free:
+                node = int(layout.sites[model_node])
+                if not spec.serves(task.group_of(node)):
+                    continue
+                reload = load + int(task.demand[node]) > spec.capacity
+                if reload and (not spec.may_reload() or not slots.get(spec.depot_node)):
+                    continue
+                depot = spec.depot_node
+                leave, origin = clock, at
+                if reload:
+                    leave = clock + int(times[at, depot]) + spec.reload_s
+                    origin = depot
+                arrive = max(leave + int(times[origin, node]), int(task.window_start_s[node]))
+                back = arrive + int(service[node]) + int(times[node, depot])
+                if arrive > int(task.window_end_s[node]) or back > limit:
+                    continue
+                if best is None or (arrive, model_node) < best[:2]:
+                    best = (arrive, model_node, int(reload))
+            if best is None:
+                break
+            arrive, model_node, via_reload = best
+            node = int(layout.sites[model_node])
+            if via_reload:
+                route.append(slots[spec.depot_node].pop(0))
+                load = 0
+            route.append(model_node)
+            free.discard(model_node)
+            load += int(task.demand[node])
+            at, clock = node, arrive + int(service[node])
+        routes.append(route)
+    return routes
+
+
 def _tidy(route: list[int]) -> tuple[int, ...]:
     """Drop reloads that carry nothing: at the start, at the end, or twice in a row."""
     tidy: list[int] = []
@@ -416,7 +478,18 @@ def _solve_model(
     manager, routing = _build_model(task, layout, config, breaks=breaks)
     left = max(MIN_TASK_TIME_S / 10, time_limit_s - (time.perf_counter() - started))
     params = _search_parameters(config, len(candidates), left)
-    solution = routing.SolveWithParameters(params)
+    solution = None
+    greedy_start = config.objective != "longest_route"  # with a global span cost, a search
+    # started from a given plan ran to its time limit instead of its solution limit
+    if greedy_start and layout.reload_depot and not breaks and _reloads_needed(task, candidates):
+        # The insertion heuristics never insert a reload visit, so where reloads are needed
+        # the search starts from a greedy plan that reloads when a vehicle is full.
+        routing.CloseModelWithParameters(params)
+        initial = routing.ReadAssignmentFromRoutes(_greedy_trips(task, layout), True)
+        if initial is not None:
+            solution = routing.SolveFromAssignmentWithParameters(initial, params)
+    if solution is None:
+        solution = routing.SolveWithParameters(params)
     status = _STATUS.get(routing.status(), SolveStatus.NO_SOLUTION)
     wall = time.perf_counter() - started
     hit_limit = wall >= time_limit_s * 0.98

@@ -281,3 +281,17 @@ def test_a_late_door_with_a_working_time_cap_is_served_by_leaving_late() -> None
     assert schedule.feasible
     assert schedule.start_s == 14 * 3600 - 60
     assert schedule.work_s == 3 * 60
+
+
+@pytest.mark.parametrize("objective", ["total_time", "cost", "longest_route"])
+def test_teams_make_as_many_trips_as_the_packages_need(objective: str) -> None:
+    # Twelve doors, two teams carrying two packages each: at least six trips, nobody dropped.
+    teams = [team(0, capacity=2, max_trips=0, reload_s=30), team(1, capacity=2, max_trips=0)]
+    task = line_task(12, teams)
+    config = CONFIG.model_copy(update={"objective": objective})
+    result = solve_task(task, config, time_limit_s=60)
+    assert served(result) == list(range(1, 13))
+    assert sum(len(trips_of(route)) for route in result.routes if route) >= 6
+    for vehicle, route in enumerate(result.routes):
+        assert all(len(trip) <= 2 for trip in trips_of(route))
+        assert schedule_route(task, vehicle, route).feasible
