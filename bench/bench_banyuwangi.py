@@ -21,9 +21,8 @@ the duration of arc (i, j) for profile p is ``time_p[i, j] + stay_p[i]``, where 
 service time at a household, 0 at the depot where a route starts, and the reload time at a
 second location of the same depot used as the reload depot. This is the planner's own
 transit model (service at the origin of an arc), so the two models agree second for second.
-Departure: when the planner lets a team leave its depot after the shift start (its
-``schedule_route`` has ``leave_late``), PyVRP may too (``start_late`` = shift end); with an
-older planner both leave at the shift start (``start_late`` = shift start). The run prints which.
+Departure: the planner lets a team leave its depot after the shift start, so PyVRP may too
+(``start_late`` = shift end).
 PyVRP objective: ``unit_duration_cost=1``, ``unit_distance_cost=0``; uncollected prize = the
 planner's drop penalty. Identical teams of a sub-problem form one PyVRP vehicle type.
 
@@ -47,7 +46,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import inspect
 import json
 import math
 import os
@@ -80,11 +78,6 @@ DEFAULT_SCENARIO = ROOT / "scenarios" / "banyuwangi.toml"
 PYVRP_CAP_S = 7 * 24 * 3600
 #: A sub-problem where the planner's total is this much worse than PyVRP's is listed.
 WORSE_BY = 0.05
-#: Whether this version of the planner lets a team leave its depot after the shift start
-#: (``schedule_route(..., leave_late=True)``); PyVRP then gets the same freedom (``start_late``
-#: = shift end) and both solvers' routes are timed from the latest departure that keeps the
-#: return time. Otherwise routes leave at the shift start on both sides.
-LEAVE_LATE = "leave_late" in inspect.signature(schedule_route).parameters
 
 
 @dataclass(slots=True, kw_only=True)
@@ -374,7 +367,7 @@ def pyvrp_model(task: SolveTask, penalty: int) -> PyvrpModel:
                 end_depot=used.index(v.depot_node),
                 tw_early=v.shift_start_s,
                 tw_late=v.shift_end_s,
-                start_late=v.shift_end_s if LEAVE_LATE else v.shift_start_s,
+                start_late=v.shift_end_s,  # teams may leave late, as in the planner
                 unit_distance_cost=0,
                 unit_duration_cost=1,
                 profile=profiles.index(v.profile),
@@ -580,7 +573,7 @@ def main() -> int:
         f"machine: {platform.machine()}, {os.cpu_count()} cores; "
         + ", ".join(f"{k} {v}" for k, v in versions().items())
     )
-    print(f"planner code: {code_state()}; late departures: {LEAVE_LATE}")
+    print(f"planner code: {code_state()}")
     tasks, solver_config, info = build_tasks(Path(args.scenario))
     print(f"scenario: {info}")
     seed = solver_config.seed if args.seed is None else args.seed
@@ -602,7 +595,6 @@ def main() -> int:
         "versions": versions(),
         "args": vars(args),
         "code": code_state(),
-        "leave_late": LEAVE_LATE,
     }
     comparisons = [m for m in ("equal", "fixed") if args.mode in (m, "both")]
     for mode in comparisons:

@@ -245,9 +245,7 @@ def _earliest(task: SolveTask, vehicle: int, nodes: tuple[int, ...], depart: int
     return chosen if chosen is not None else min(every, key=lambda x: len(x.problems))
 
 
-def schedule_route(
-    task: SolveTask, vehicle: int, nodes: tuple[int, ...], *, leave_late: bool = True
-) -> RouteSchedule:
+def schedule_route(task: SolveTask, vehicle: int, nodes: tuple[int, ...]) -> RouteSchedule:
     """Time a route and check it against every rule.
 
     Parameters
@@ -257,16 +255,15 @@ def schedule_route(
         Index into ``task.vehicles``.
     nodes : tuple of int
         Local household nodes in visiting order, :data:`RELOAD` where the team reloads.
-    leave_late : bool
-        Leave the depot as late as possible without coming back later (a team whose doors
-        open in the afternoon does not wait from the shift start); False: at the shift start.
 
     Returns
     -------
     RouteSchedule
-        The schedule that gets back soonest. The break goes where the team gets back soonest
-        while keeping every rule (in a tie, the earlier gap); if no placement keeps every rule,
-        the one breaking the fewest is returned with its violations.
+        The schedule that gets back soonest, leaving the depot as late as that allows (a team
+        whose doors open in the afternoon does not wait from the shift start). The break goes
+        where the team gets back soonest while keeping every rule (in a tie, the earlier gap);
+        if no placement keeps every rule, the one breaking the fewest is returned with its
+        violations.
     """
     start = task.vehicles[vehicle].shift_start_s
     early = _earliest(task, vehicle, nodes, start)
@@ -274,7 +271,7 @@ def schedule_route(
     busy = early.travel_s + early.service_s + early.reload_s
     busy += rule.duration_s if rule is not None and early.break_inside else 0
     idle = early.end_s - early.start_s - busy  # waiting at doors and for the break
-    if not leave_late or idle <= 0 or not early.breaks_only("work"):
+    if idle <= 0 or not early.breaks_only("work"):
         return early
 
     def same_day(schedule: RouteSchedule) -> bool:
