@@ -218,6 +218,7 @@ def _build_model(
     time_cb: dict[tuple[str, int], int] = {}
     cost_cb: dict[tuple[str, int, float, float], int] = {}
     stays: dict[tuple[str, int], npt.NDArray[np.int64]] = {}
+    transits: dict[tuple[str, int], npt.NDArray[np.int64]] = {}
     transit_callbacks: list[int] = []
     for vehicle, spec in enumerate(vehicles):
         kind = (spec.profile, spec.reload_s)
@@ -225,12 +226,13 @@ def _build_model(
             stays[kind] = _stay_s(task, layout, spec)
             transit = task.time_s[spec.profile][np.ix_(keep, keep)].astype(np.int64)
             transit += stays[kind][:, None]
+            transits[kind] = transit
             time_cb[kind] = routing.RegisterTransitMatrix(transit.tolist())
         transit_callbacks.append(time_cb[kind])
         if config.objective == "cost":
             money = (*kind, spec.cost_per_hour, spec.cost_per_km)
             if money not in cost_cb:
-                seconds = task.time_s[spec.profile][np.ix_(keep, keep)] + stays[kind][:, None]
+                seconds = transits[kind]
                 metres = (
                     task.distance_m[spec.profile][np.ix_(keep, keep)]
                     if spec.profile in task.distance_m
