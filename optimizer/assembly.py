@@ -43,7 +43,7 @@ from optimizer.schedule import schedule_route
 from optimizer.snapping import SUSPICIOUS_SNAP_M, Snapped
 from optimizer.solver import Assignment, TaskResult
 from optimizer.task import RELOAD, SolveTask
-from optimizer.units import format_clock, parse_clock
+from optimizer.units import format_clock
 
 #: Outline simplification for the map (degrees, about 30 m).
 OUTLINE_TOLERANCE_DEG = 0.0003
@@ -117,8 +117,8 @@ def _build_route(
                 )
             )
             continue
-        household = scenario.households[int(task.households[visit.node - task.n_depots])]
         h = int(task.households[visit.node - task.n_depots])
+        household = scenario.households[h]
         stops.append(
             Stop(
                 sequence=len(stops) + 1,
@@ -140,6 +140,7 @@ def _build_route(
                 notes=household.notes,
                 trip=visit.trip,
                 priority=household.priority,
+                late=0 <= task.due_of(visit.node) < visit.start_s,
             )
         )
     break_ = None
@@ -403,8 +404,6 @@ def assemble_plan(
         by_depot.setdefault(r.depot_id, []).append(r.duration_s)
     depot_spreads = [max(d) - min(d) for d in by_depot.values() if len(d) > 1]
     by_reason = Counter(str(u.code) for u in unserved)
-    priority_by = parse_clock(scenario.service.priority_by)
-    priority_stops = [s for r in routes for s in r.stops if s.priority]
     kpis = Kpis(
         households_total=scenario.households_total,
         households_served=sum(len(r.stops) for r in routes),
@@ -424,9 +423,7 @@ def assemble_plan(
         total_cost=round(sum(r.cost for r in routes), 2),
         reloads=sum(len(r.reloads) for r in routes),
         priority_households=sum(1 for h in scenario.households if h.priority),
-        priority_late=sum(
-            1 for s in priority_stops if s.arrival_s > max(priority_by, s.window_start_s or 0)
-        ),
+        priority_late=sum(1 for r in routes for s in r.stops if s.late),
     )
     statuses = Counter(str(r.status) for r in inputs.assignment.results)
     meta: dict[str, Any] = {

@@ -45,6 +45,8 @@ class Stop:
     notes: str
     trip: int = 1
     priority: bool = False
+    #: A priority household served after its deadline (``[service] priority_by``).
+    late: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
