@@ -22,7 +22,11 @@ from optimizer.errors import Issue, ScenarioError
 DESA_FILE = "desa_kelurahan_3510.geojson"
 KECAMATAN_FILE = "kecamatan_3510_dissolved_from_desa.geojson"
 KABUPATEN_FILE = "kabupaten_3510.geojson"
-DEFAULT_BOUNDARIES_DIR = Path(__file__).resolve().parents[1] / "maps" / "boundaries"
+
+
+def bundled_boundaries_dir() -> Path:
+    """Folder of the bundled, real Banyuwangi boundaries (shipped with the package)."""
+    return Path(__file__).resolve().parents[1] / "maps" / "boundaries"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -109,7 +113,7 @@ def _read_features(path: Path) -> list[dict[str, Any]]:
     return features
 
 
-def load_boundaries(folder: Path = DEFAULT_BOUNDARIES_DIR) -> Boundaries:
+def load_boundaries(folder: Path | None = None) -> Boundaries:
     """Load the kabupaten, kecamatan and desa layers from a boundaries folder.
 
     Parameters
@@ -126,6 +130,7 @@ def load_boundaries(folder: Path = DEFAULT_BOUNDARIES_DIR) -> Boundaries:
     ScenarioError
         If a file is missing or unreadable.
     """
+    folder = bundled_boundaries_dir() if folder is None else folder
     kab_feature = _read_features(folder / KABUPATEN_FILE)[0]
     kecamatan = tuple(
         AdminArea(

@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 import shapely
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from optimizer.areas import DEFAULT_BOUNDARIES_DIR, Boundaries, load_boundaries
+from optimizer.areas import Boundaries, bundled_boundaries_dir, load_boundaries
 from optimizer.config import GraphConfig, PlannerConfig, RenderConfig, SolverConfig
 from optimizer.errors import Issue, ScenarioError
 from optimizer.units import parse_clock
@@ -946,7 +946,7 @@ def load_scenario(path: Path, *, strict: bool = False) -> Scenario:
     if issues:
         raise ScenarioError(issues, headline=f"{len(issues)} problem(s) in {path}")
     boundaries_dir = (
-        _resolve(base, inputs.boundaries) if inputs.boundaries else DEFAULT_BOUNDARIES_DIR
+        _resolve(base, inputs.boundaries) if inputs.boundaries else bundled_boundaries_dir()
     )
     boundaries = load_boundaries(boundaries_dir)
     regency = _Regency.of(boundaries)
