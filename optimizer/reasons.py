@@ -9,6 +9,7 @@ class UnservedReason(StrEnum):
     """Why a household is not in any route; each value is found by a check, not guessed."""
 
     INVALID_DATA = "invalid_data"
+    NO_LOCATION = "no_location"
     NO_DEPOT = "no_depot"
     NO_TEAM = "no_team"
     TOO_FAR_FROM_ROAD = "too_far_from_road"

@@ -40,7 +40,7 @@ def _with_households(scenario_dir: Path, bad_file: str) -> Path:
 @pytest.mark.parametrize(
     ("bad_file", "field", "message"),
     [
-        ("missing_coordinates.csv", "lat/lon", r"coordinates are missing"),
+        ("missing_coordinates.csv", "lat/lon", r"no coordinates, and no dusun or RT/RW"),
         ("swapped_coordinates.csv", "lat/lon", r"look swapped.*swap the two columns"),
         ("outside_regency.csv", "lat/lon", r"outside Kabupaten Banyuwangi"),
         ("non_numeric_desil.csv", "desil", r"desil 'satu' is not a whole number from 1 to 10"),
@@ -64,7 +64,7 @@ def test_bad_row_becomes_rejected_with_reason(
 @pytest.mark.parametrize(
     ("bad_file", "pattern"),
     [
-        ("missing_coordinates.csv", r"households\.csv row 2, field 'lat/lon': coordinates are"),
+        ("missing_coordinates.csv", r"households\.csv row 2, field 'lat/lon': no coordinates"),
         ("non_numeric_packages.csv", r"row 2, field 'packages': packages 'dua'"),
     ],
 )

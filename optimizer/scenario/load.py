@@ -1,0 +1,329 @@
+"""Load a scenario: the TOML file and the files it names, validated once -> Scenario.
+
+File-level problems (unknown keys, missing files or columns, bad depots or teams) are collected
+and raised together as one :class:`ScenarioError`; a bad household row does not stop the plan:
+it becomes a :class:`RejectedRow` that the plan lists as unserved with its reason (unless
+``strict``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+from pathlib import Path
+
+from optimizer.areas import Boundaries, bundled_boundaries_dir, load_boundaries
+from optimizer.config import PlannerConfig
+from optimizer.errors import Issue, ScenarioError
+from optimizer.scenario.columns import (
+    COORDINATE_COLUMN,
+    DEPOT_COLUMNS,
+    HOUSEHOLD_COLUMNS,
+    IDENTITY_COLUMNS,
+    TEAM_COLUMNS,
+    ColumnMap,
+    check_explicit_columns,
+    map_columns,
+)
+from optimizer.scenario.depots import parse_depots
+from optimizer.scenario.households import HouseholdRules, parse_households
+from optimizer.scenario.model import ColumnUse, DayRules, Scenario, Team
+from optimizer.scenario.readers import Table, read_table
+from optimizer.scenario.regency import Regency
+from optimizer.scenario.schema import ScenarioFile, read_scenario_file
+from optimizer.scenario.teams import TeamRules, parse_teams
+from optimizer.units import parse_clock
+
+logger = logging.getLogger(__name__)
+
+#: Weekday number of Friday (``date.weekday()``).
+FRIDAY = 4
+#: Columns each input file must have (a tuple of alternatives counts once).
+REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
+    "households": (("household_id",), ("desil",), ("desa_code", "desa_name")),
+    "depots": (("depot_id",), ("desa_code",), ("lat",), ("lon",)),
+    "teams": (("team_id",), ("depot_id",), ("vehicle",)),
+}
+KNOWN: dict[str, tuple[str, ...]] = {
+    "households": (*HOUSEHOLD_COLUMNS, *IDENTITY_COLUMNS, COORDINATE_COLUMN),
+    "depots": DEPOT_COLUMNS,
+    "teams": TEAM_COLUMNS,
+}
+
+
+def _resolve(base: Path, value: str) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+def _file_issues(parsed: ScenarioFile, path: Path, base: Path) -> list[Issue]:
+    """Problems of the TOML file that the models cannot see: missing files, unknown profiles."""
+    issues: list[Issue] = []
+    for key in ("households", "depots", "teams", "road_network"):
+        target = _resolve(base, getattr(parsed.inputs, key))
+        if not target.is_file():
+            hint = (
+                " (build the demo network with 'berbagi maps build-demo')"
+                if key == "road_network"
+                else ""
+            )
+            issues.append(
+                Issue(
+                    source=path.name,
+                    row=None,
+                    field=f"inputs.{key}",
+                    message=f"file {target} does not exist; fix the path{hint}",
+                )
+            )
+    for vehicle, vtype in parsed.vehicles.items():
+        if vtype.profile not in parsed.graph.profiles:
+            issues.append(
+                Issue(
+                    source=path.name,
+                    row=None,
+                    field=f"vehicles.{vehicle}.profile",
+                    message=f"unknown profile '{vtype.profile}'; valid: "
+                    + ", ".join(sorted(parsed.graph.profiles)),
+                )
+            )
+    if parse_clock(parsed.day.shift_end) <= parse_clock(parsed.day.shift_start):
+        issues.append(
+            Issue(
+                source=path.name,
+                row=None,
+                field="day.shift_end",
+                message="the shift must end after it starts",
+            )
+        )
+    for section, table in (("day", parsed.day), ("friday", parsed.friday)):
+        if parse_clock(table.break_latest) < parse_clock(table.break_earliest):
+            issues.append(
+                Issue(
+                    source=path.name,
+                    row=None,
+                    field=f"{section}.break_latest",
+                    message=f"{table.break_latest} is before break_earliest "
+                    f"{table.break_earliest}; swap them",
+                )
+            )
+    return issues
+
+
+def _columns(name: str, table: Table, explicit: dict[str, str]) -> ColumnMap:
+    columns = map_columns(table.header, KNOWN[name], explicit)
+    missing = [
+        " or ".join(options)
+        for options in REQUIRED[name]
+        if not any(columns.has(option) for option in options)
+    ]
+    if name == "households" and not columns.has("lat") and columns.has("lon"):
+        missing.append("lat")
+    if name == "households" and columns.has("lat") and not columns.has("lon"):
+        missing.append("lon")
+    if missing:
+        required = ", ".join(" or ".join(options) for options in REQUIRED[name])
+        raise ScenarioError(
+            [
+                Issue(
+                    source=table.path.name,
+                    row=None,
+                    field=None,
+                    message=f"missing column(s) {', '.join(missing)}; the header has "
+                    f"{', '.join(table.header) or 'nothing'}. Required: {required} (the usual "
+                    "Indonesian headers are recognised; map any other with [inputs.columns] "
+                    "in the scenario, see scenarios/README.md)",
+                )
+            ]
+        )
+    return columns
+
+
+def _use(name: str, table: Table, columns: ColumnMap) -> ColumnUse:
+    return ColumnUse(
+        input=name,
+        file=table.path.name,
+        sheet=table.sheet,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        mapping=tuple((k, v) for k, v in columns.mapping.items()),
+        ignored=columns.ignored,
+    )
+
+
+def _day_rules(parsed: ScenarioFile) -> DayRules:
+    friday = parsed.scenario.date is not None and parsed.scenario.date.weekday() == FRIDAY
+    source = parsed.friday if friday else parsed.day
+    return DayRules(
+        break_earliest_s=parse_clock(source.break_earliest),
+        break_latest_s=parse_clock(source.break_latest),
+        break_s=math.ceil(source.break_min * 60),
+        max_work_s=math.ceil(parsed.day.max_work_min * 60) if parsed.day.max_work_min else None,
+        friday=friday,
+        shift_end_cap_s=(
+            parse_clock(parsed.friday.shift_end) if friday and parsed.friday.shift_end else None
+        ),
+    )
+
+
+def _filter_areas(
+    parsed: ScenarioFile, boundaries: Boundaries, source: str
+) -> frozenset[str] | None:
+    if not parsed.filter.kecamatan:
+        return None
+    chosen: list[str] = []
+    issues: list[Issue] = []
+    for name in parsed.filter.kecamatan:
+        try:
+            chosen.append(boundaries.select(name).code)
+        except ScenarioError as err:
+            issues.extend(
+                Issue(source=source, row=None, field="filter.kecamatan", message=i.message)
+                for i in err.issues
+            )
+    if issues:
+        raise ScenarioError(issues, headline=f"{len(issues)} problem(s) in {source}")
+    return frozenset(chosen)
+
+
+def _cap_shifts(teams: list[Team], cap: int | None) -> list[Team]:
+    if cap is None:
+        return teams
+    return [
+        t.model_copy(update={"shift_end_s": min(t.shift_end_s, cap)})
+        if t.shift_start_s < cap
+        else t
+        for t in teams
+    ]
+
+
+def _digest(parts: list[bytes]) -> str:
+    digest = hashlib.sha256()
+    for chunk in parts:
+        digest.update(hashlib.sha256(chunk).digest())
+    return digest.hexdigest()
+
+
+def load_scenario(path: Path, *, strict: bool = False) -> Scenario:
+    """Read a scenario TOML file and its input files, and validate everything once.
+
+    Parameters
+    ----------
+    path : Path
+        The scenario ``.toml`` file; input paths in it are relative to its folder.
+    strict : bool
+        If true, any rejected household row is an error instead of an unserved entry.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem found (file, row, field, value and fix).
+    """
+    parsed = read_scenario_file(path)
+    base = path.resolve().parent
+    inputs = parsed.inputs
+    issues = _file_issues(parsed, path, base)
+    if issues:
+        raise ScenarioError(issues, headline=f"{len(issues)} problem(s) in {path}")
+    boundaries_dir = (
+        _resolve(base, inputs.boundaries) if inputs.boundaries else bundled_boundaries_dir()
+    )
+    boundaries = load_boundaries(boundaries_dir)
+    regency = Regency.of(boundaries)
+    areas = _filter_areas(parsed, boundaries, path.name)
+    tables = {
+        name: read_table(
+            _resolve(base, getattr(inputs, name)), label=name, sheet=inputs.sheet_for(name)
+        )
+        for name in ("households", "depots", "teams")
+    }
+    issues = check_explicit_columns(
+        inputs.columns, {name: t.header for name, t in tables.items()}, path.name
+    )
+    if issues:
+        raise ScenarioError(issues, headline=f"{len(issues)} problem(s) in {path}")
+    columns = {name: _columns(name, t, inputs.columns) for name, t in tables.items()}
+    shift_start, shift_end = parse_clock(parsed.day.shift_start), parse_clock(parsed.day.shift_end)
+    intake = parse_households(
+        tables["households"],
+        columns["households"],
+        regency,
+        HouseholdRules(
+            desil=frozenset(parsed.filter.desil),
+            areas=areas,
+            shift_start_s=shift_start,
+            shift_end_s=shift_end,
+        ),
+    )
+    depots = parse_depots(tables["depots"], columns["depots"], regency, issues)
+    teams = parse_teams(
+        tables["teams"],
+        columns["teams"],
+        TeamRules(
+            vehicles=parsed.vehicles,
+            depot_ids=frozenset(d.depot_id for d in depots),
+            shift_start_s=shift_start,
+            shift_end_s=shift_end,
+            shift_end_text=parsed.day.shift_end,
+        ),
+        issues,
+    )
+    if strict:
+        issues.extend(
+            Issue(source=tables["households"].path.name, row=r.row, field=r.field, message=r.reason)
+            for r in intake.rejected
+        )
+    if issues:
+        raise ScenarioError(issues, headline=f"{len(issues)} problem(s) in the inputs of {path}")
+    if areas is not None:
+        desa_area = {d.code: d.parent_code for d in boundaries.desa}
+        depots = [d for d in depots if d.desa_code in areas or desa_area[d.desa_code] in areas]
+        kept_depots = {d.depot_id for d in depots}
+        teams = [t for t in teams if t.depot_id in kept_depots]
+    synthetic = intake.synthetic or any(
+        "synthetic" in columns[name].get(row, "data_origin").lower()
+        for name in ("depots", "teams")
+        for row in tables[name].rows
+    )
+    network_path = _resolve(base, inputs.road_network)
+    rules = _day_rules(parsed)
+    notices = [n for t in tables.values() for n in t.notices] + intake.notices
+    for notice in notices:
+        logger.warning("%s", notice)
+    if intake.rejected:
+        logger.warning(
+            "%d household row(s) cannot be planned; they are listed as unserved",
+            len(intake.rejected),
+        )
+    return Scenario(
+        name=parsed.scenario.name,
+        title=parsed.scenario.title or parsed.scenario.name,
+        date=parsed.scenario.date,
+        path=str(path),
+        households=tuple(intake.households),
+        rejected=tuple(intake.rejected),
+        excluded_by_filter=intake.excluded,
+        depots=tuple(depots),
+        teams=tuple(_cap_shifts(teams, rules.shift_end_cap_s)),
+        vehicles=parsed.vehicles,
+        service=parsed.service,
+        shift_start_s=shift_start,
+        shift_end_s=min(shift_end, rules.shift_end_cap_s or 10**9),
+        rules=rules,
+        pooling=parsed.pooling.level,
+        road_network=str(network_path),
+        boundaries=str(boundaries_dir),
+        synthetic_inputs=synthetic,
+        input_hash=_digest(
+            [path.read_bytes(), *(t.raw for t in tables.values()), network_path.read_bytes()]
+        ),
+        config=PlannerConfig(
+            graph=parsed.graph, solver=parsed.solver, render=parsed.render, strict=strict
+        ),
+        columns=tuple(_use(name, t, columns[name]) for name, t in tables.items()),
+        notices=tuple(notices),
+    )

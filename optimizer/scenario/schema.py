@@ -1,0 +1,318 @@
+"""The scenario TOML file: its tables as frozen pydantic models, and reading it -> ScenarioFile.
+
+Every table forbids unknown keys; a problem is reported as an :class:`Issue` naming the key, the
+value and the fix, with the valid keys listed next to an unknown one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from optimizer.config import GraphConfig, RenderConfig, SolverConfig
+from optimizer.errors import Issue, ScenarioError
+from optimizer.units import parse_clock
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ScenarioSection(_Frozen):
+    """``[scenario]``: name and description."""
+
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    title: str = ""
+    date: dt.date | None = None
+
+
+#: The input files a scenario names, in reading order.
+INPUT_FILES = ("households", "depots", "teams")
+
+
+class InputsSection(_Frozen):
+    """``[inputs]``: files, relative to the scenario file.
+
+    ``sheet`` names the worksheet to read in every Excel input (default: the first sheet);
+    ``sheets`` names it per input (``households = "DTSEN"``). ``columns`` maps a product column
+    to the header a file uses for it (``head_name = "Nama Pemilik Rumah"``), for headers the
+    planner does not recognise by itself.
+    """
+
+    households: str
+    depots: str
+    teams: str
+    road_network: str
+    boundaries: str | None = None
+    sheet: str | None = None
+    sheets: dict[str, str] = Field(default_factory=dict)
+    columns: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("sheets")
+    @classmethod
+    def _known_inputs(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(INPUT_FILES))
+        if unknown:
+            raise ValueError(
+                f"unknown input(s) {', '.join(unknown)} in [inputs.sheets]; valid: "
+                + ", ".join(INPUT_FILES)
+            )
+        return value
+
+    def sheet_for(self, name: str) -> str | None:
+        """Name the worksheet to read for one input (``households``, ``depots`` or ``teams``)."""
+        return self.sheets.get(name, self.sheet)
+
+
+class FilterSection(_Frozen):
+    """``[filter]``: which households of the list this plan covers."""
+
+    desil: tuple[Annotated[int, Field(ge=1, le=10)], ...] = (1,)
+    kecamatan: tuple[str, ...] = ()
+
+
+def _check_clock(value: str | None) -> str | None:
+    if value is not None:
+        parse_clock(value)
+    return value
+
+
+class DaySection(_Frozen):
+    """``[day]``: the default shift of every team, the midday break and the working-time cap.
+
+    The break lasts ``break_min`` minutes and starts between ``break_earliest`` and
+    ``break_latest`` (0 minutes = no break). ``max_work_min`` caps the time from leaving the
+    depot to coming back, the break not counted.
+    """
+
+    shift_start: str = "08:00"
+    shift_end: str = "15:00"
+    break_earliest: str = "12:00"
+    break_latest: str = "12:30"
+    break_min: Annotated[float, Field(ge=0, le=240)] = 60.0
+    max_work_min: Annotated[float, Field(gt=0, le=24 * 60)] | None = None
+
+    @field_validator("shift_start", "shift_end", "break_earliest", "break_latest")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        parse_clock(value)
+        return value
+
+
+class FridaySection(_Frozen):
+    """``[friday]``: rules that apply when ``[scenario] date`` is a Friday.
+
+    The Friday-prayer break replaces the midday break; ``shift_end``, when given, ends every
+    team's shift earlier.
+    """
+
+    break_earliest: str = "11:15"
+    break_latest: str = "11:30"
+    break_min: Annotated[float, Field(ge=0, le=240)] = 105.0
+    shift_end: str | None = None
+
+    @field_validator("break_earliest", "break_latest", "shift_end")
+    @classmethod
+    def _clock(cls, value: str | None) -> str | None:
+        return _check_clock(value)
+
+
+class PoolingSection(_Frozen):
+    """``[pooling]``: which households a team may serve.
+
+    ``desa``: teams serve the desa of their depot. ``kecamatan``: teams serve every desa of
+    their depot's kecamatan (one sub-problem per kecamatan). A depot with ``serves =
+    kecamatan`` in the depots file (a kecamatan office) pools its own teams either way.
+    """
+
+    level: Literal["desa", "kecamatan"] = "desa"
+
+
+class ServiceSection(_Frozen):
+    """``[service]``: minutes spent at each door."""
+
+    door_min: Annotated[float, Field(gt=0, le=120)] = 5.0
+    per_extra_package_min: Annotated[float, Field(ge=0, le=60)] = 1.0
+    priority_by: str = "11:00"
+
+    @field_validator("priority_by")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        parse_clock(value)
+        return value
+
+
+NonNegative = Annotated[float, Field(ge=0)]
+
+
+class VehicleType(_Frozen):
+    """``[vehicles.NAME]``: a kind of vehicle a team can have.
+
+    Costs are in rupiah and only steer the plan when ``[solver] objective = "cost"``; the plan
+    always reports them. ``max_trips`` = 0 lets a team reload as often as its shift allows.
+    """
+
+    capacity: Annotated[int, Field(gt=0, le=10_000)]
+    profile: str
+    members: Annotated[int, Field(ge=1, le=20)] = 2
+    max_trips: Annotated[int, Field(ge=0, le=50)] = 0
+    reload_min: Annotated[float, Field(ge=0, le=240)] = 10.0
+    cost_per_km: NonNegative = 0.0
+    cost_per_hour: NonNegative = 0.0
+    fixed_cost: NonNegative = 0.0
+
+
+#: Default vehicle types: capacity (packages), members, reload minutes, and placeholder costs
+#: in rupiah (fuel and wear per km, the team's allowance per hour, a day's rental or fuel
+#: allowance per vehicle used). A planner sets the real ones.
+_VEHICLE_DEFAULTS: dict[str, tuple[int, int, float, float, float, float]] = {
+    "motorbike": (5, 2, 5.0, 500.0, 25_000.0, 25_000.0),
+    "car": (25, 3, 10.0, 1_500.0, 37_500.0, 150_000.0),
+    "pickup": (60, 3, 15.0, 2_000.0, 37_500.0, 250_000.0),
+}
+
+
+def _default_vehicles() -> dict[str, VehicleType]:
+    return {
+        name: VehicleType(
+            capacity=capacity,
+            profile=name,
+            members=members,
+            reload_min=reload_min,
+            cost_per_km=per_km,
+            cost_per_hour=per_hour,
+            fixed_cost=fixed,
+        )
+        for name, (capacity, members, reload_min, per_km, per_hour, fixed) in (
+            _VEHICLE_DEFAULTS.items()
+        )
+    }
+
+
+class ScenarioFile(_Frozen):
+    """The whole TOML file."""
+
+    scenario: ScenarioSection
+    inputs: InputsSection
+    filter: FilterSection = Field(default_factory=FilterSection)
+    day: DaySection = Field(default_factory=DaySection)
+    friday: FridaySection = Field(default_factory=FridaySection)
+    pooling: PoolingSection = Field(default_factory=PoolingSection)
+    service: ServiceSection = Field(default_factory=ServiceSection)
+    vehicles: dict[str, VehicleType] = Field(default_factory=_default_vehicles)
+    graph: GraphConfig = Field(default_factory=GraphConfig)
+    solver: SolverConfig = Field(default_factory=SolverConfig)
+    render: RenderConfig = Field(default_factory=RenderConfig)
+
+    @field_validator("vehicles", mode="before")
+    @classmethod
+    def _merge_vehicles(cls, value: object) -> object:
+        if not isinstance(value, dict):
+            return value
+        merged: dict[str, object] = {k: v.model_dump() for k, v in _default_vehicles().items()}
+        for name, given in value.items():
+            base = merged.get(name)
+            merged[name] = (
+                base | given if isinstance(base, dict) and isinstance(given, dict) else given
+            )
+        return merged
+
+
+_SECTIONS: dict[str, type[BaseModel]] = {
+    "scenario": ScenarioSection,
+    "inputs": InputsSection,
+    "filter": FilterSection,
+    "day": DaySection,
+    "friday": FridaySection,
+    "pooling": PoolingSection,
+    "service": ServiceSection,
+    "solver": SolverConfig,
+    "render": RenderConfig,
+    "graph": GraphConfig,
+}
+
+
+def _pydantic_issues(err: ValidationError, source: str) -> list[Issue]:
+    issues = []
+    for item in err.errors():
+        loc = ".".join(str(part) for part in item["loc"] if not str(part).startswith("function"))
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = (
+                f"unknown key '{loc}'; check the spelling (valid keys: see scenarios/README.md)"
+            )
+        elif item["type"] == "missing":
+            message = f"required key '{loc}' is missing; add it"
+        else:
+            message = f"{message} (got {item.get('input')!r})"
+        issues.append(Issue(source=source, row=None, field=loc, message=message))
+    return issues
+
+
+def _unknown_key_hints(data: dict[str, Any], source: str) -> list[Issue]:
+    """List valid keys next to unknown ones (pydantic only says 'extra')."""
+    issues: list[Issue] = []
+    for key, value in data.items():
+        if key not in ScenarioFile.model_fields:
+            valid = ", ".join(ScenarioFile.model_fields)
+            issues.append(
+                Issue(
+                    source=source,
+                    row=None,
+                    field=key,
+                    message=f"unknown section '{key}'; valid sections: {valid}",
+                )
+            )
+        elif key in _SECTIONS and isinstance(value, dict):
+            fields = _SECTIONS[key].model_fields
+            issues.extend(
+                Issue(
+                    source=source,
+                    row=None,
+                    field=f"{key}.{sub}",
+                    message=f"unknown key '{sub}' in [{key}]; valid keys: " + ", ".join(fields),
+                )
+                for sub in value
+                if sub not in fields
+            )
+    return issues
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    def fail(message: str) -> ScenarioError:
+        return ScenarioError([Issue(source=str(path), row=None, field=None, message=message)])
+
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise fail(
+            "scenario file not found; check the path (bundled scenarios are in scenarios/)"
+        ) from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise fail(f"cannot read it ({err})") from err
+    except tomllib.TOMLDecodeError as err:
+        raise fail(f"not valid TOML ({err}); fix the syntax at that line") from err
+
+
+def read_scenario_file(path: Path) -> ScenarioFile:
+    """Read and validate a scenario TOML file (its tables only, not the files it names).
+
+    Raises
+    ------
+    ScenarioError
+        The file is missing, not TOML, or has unknown keys or values out of range (all listed).
+    """
+    data = _load_toml(path)
+    source = path.name
+    hints = _unknown_key_hints(data, source)
+    try:
+        return ScenarioFile.model_validate(data)
+    except ValidationError as err:
+        issues = _pydantic_issues(err, source)
+        hinted = {issue.field for issue in hints}
+        issues = hints + [i for i in issues if i.field not in hinted]
+        raise ScenarioError(issues, headline=f"{len(issues)} problem(s) in {path}") from err
