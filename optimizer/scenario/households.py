@@ -31,6 +31,8 @@ from optimizer.scenario.regency import Regency
 
 #: Identity columns and how a message names them.
 _IDENTITY_NAMES = {"nik": "NIK", "no_kk": "KK number"}
+#: Fields a duplicate row is rejected under.
+DUPLICATE_FIELDS = frozenset({"household_id", *_IDENTITY_NAMES})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,15 +117,18 @@ def _check_row(
     return desa, {"packages": packages, "window": window, "priority": priority}, where
 
 
-def _in_areas(values: Mapping[str, str], regency: Regency, rules: HouseholdRules) -> bool:
-    if rules.areas is None:
-        return True
+def _known_desa(values: Mapping[str, str], regency: Regency) -> AdminArea | None:
     desa = regency.find_desa(
         values.get("desa_code", ""), values.get("desa_name", ""), values.get("kecamatan", "")
     )
-    return not isinstance(desa, Bad) and (
-        desa.code in rules.areas or desa.parent_code in rules.areas
-    )
+    return None if isinstance(desa, Bad) else desa
+
+
+def _in_areas(values: Mapping[str, str], regency: Regency, rules: HouseholdRules) -> bool:
+    if rules.areas is None:
+        return True
+    desa = _known_desa(values, regency)
+    return desa is not None and (desa.code in rules.areas or desa.parent_code in rules.areas)
 
 
 def _reject(
@@ -147,7 +152,13 @@ def _reject(
         rt=values.get("rt", ""),
         rw=values.get("rw", ""),
         address=values.get("address", ""),
+        head_name=values.get("head_name", ""),
     )
+
+
+def is_duplicate(rejected: RejectedRow) -> bool:
+    """Tell whether a rejected row is one copy of a household listed more than once."""
+    return rejected.field in DUPLICATE_FIELDS and " also " in rejected.reason
 
 
 def _duplicates(rows: list[_Row]) -> dict[int, Bad]:
@@ -220,17 +231,22 @@ def parse_households(
             continue
         desil = parse_desil(values.get("desil", ""))
         if isinstance(desil, Bad):
-            intake.rejected.append(_reject(number, values, desil))
+            intake.rejected.append(
+                _reject(number, values, desil, desa=_known_desa(values, regency))
+            )
             continue
         if desil not in rules.desil:
             intake.excluded += 1
             continue
         if number in table.problems:
-            intake.rejected.append(_reject(number, values, Bad("row", table.problems[number])))
+            bad = Bad("row", table.problems[number])
+            intake.rejected.append(_reject(number, values, bad, desa=_known_desa(values, regency)))
             continue
         checked = _check_row(values, regency, rules)
         if isinstance(checked, Bad):
-            intake.rejected.append(_reject(number, values, checked))
+            intake.rejected.append(
+                _reject(number, values, checked, desa=_known_desa(values, regency))
+            )
             continue
         desa, parsed, where = checked
         parsed["desil"] = desil

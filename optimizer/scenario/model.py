@@ -85,6 +85,7 @@ class RejectedRow(_Frozen):
     rt: str = ""
     rw: str = ""
     address: str = ""
+    head_name: str = ""
 
 
 class Depot(_Frozen):
