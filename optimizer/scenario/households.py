@@ -226,6 +226,10 @@ def parse_households(
     for number, row in enumerate(table.rows, start=1):
         values = _text(columns, row)
         intake.synthetic = intake.synthetic or "synthetic" in values.get("data_origin", "").lower()
+        if number in table.problems:  # its cells may have shifted: trust none of them
+            bad = Bad("row", table.problems[number])
+            intake.rejected.append(_reject(number, values, bad, desa=_known_desa(values, regency)))
+            continue
         if not _in_areas(values, regency, rules):
             intake.excluded += 1
             continue
@@ -237,10 +241,6 @@ def parse_households(
             continue
         if desil not in rules.desil:
             intake.excluded += 1
-            continue
-        if number in table.problems:
-            bad = Bad("row", table.problems[number])
-            intake.rejected.append(_reject(number, values, bad, desa=_known_desa(values, regency)))
             continue
         checked = _check_row(values, regency, rules)
         if isinstance(checked, Bad):

@@ -15,6 +15,7 @@ import datetime as dt
 import gzip
 import io
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,40 +158,48 @@ def _sniff_delimiter(path: Path, header_line: str) -> str:
     return tied[0]
 
 
-def _read_csv(path: Path, raw: bytes, data: bytes) -> Table:
-    text, encoding, notices = _decode(path, data)
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), "")
-    delimiter = _sniff_delimiter(path, first)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def _collect(
+    grid: Iterable[list[str]], stray: str
+) -> tuple[tuple[str, ...], list[dict[str, str]], dict[int, str]]:
+    """Split text rows into the header, the data rows and the rows with stray values.
+
+    The first non-empty row is the header (trailing empty header cells dropped); blank rows hold
+    no household and are skipped. A value beyond the last named column or under an empty header
+    cell would be lost, so its row is recorded in the problems with ``stray`` as the reason.
+    """
     header: tuple[str, ...] | None = None
     rows: list[dict[str, str]] = []
     problems: dict[int, str] = {}
-    for cells in reader:
-        if header is None:
-            if any(c.strip() for c in cells):
-                header = tuple(c.strip() for c in cells)
+    for raw_cells in grid:
+        cells = [c.strip() for c in raw_cells]
+        if not any(cells):
             continue
-        if not any(c.strip() for c in cells):
-            continue  # a blank line holds no household
+        if header is None:
+            named = [i for i, c in enumerate(cells) if c]
+            header = tuple(cells[: named[-1] + 1])
+            continue
         number = len(rows) + 1
-        named = [c for c in cells[len(header) :] if c.strip()]
-        if named:
-            problems[number] = (
-                f"the row has {len(cells)} cells but the header names {len(header)} columns; "
-                f"a value probably contains the separator '{delimiter}' without quotes: "
-                "put that value in double quotes or save the file again from Excel"
-            )
+        if any(c for i, c in enumerate(cells) if i >= len(header) or not header[i]):
+            problems[number] = stray.format(cells=len(cells), columns=len(header))
         rows.append(
-            {
-                name: (cells[i].strip() if i < len(cells) else "")
-                for i, name in enumerate(header)
-                if name
-            }
+            {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header) if name}
         )
+    return tuple(h for h in header or () if h), rows, problems
+
+
+def _read_csv(path: Path, raw: bytes, data: bytes) -> Table:
+    text, encoding, notices = _decode(path, data)
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = _sniff_delimiter(path, first)
+    header, rows, problems = _collect(
+        csv.reader(io.StringIO(text, newline=""), delimiter=delimiter),
+        "the row has {cells} cells but the header names {columns} columns; a value probably "
+        f"contains the separator '{delimiter}' without quotes: put that value in double quotes "
+        "or save the file again from Excel",
+    )
     return Table(
         path=path,
-        header=header or (),
+        header=header,
         rows=tuple(rows),
         raw=raw,
         encoding=encoding,
@@ -254,27 +263,14 @@ def _read_workbook(path: Path, raw: bytes, sheet: str | None) -> Table:
         title = worksheet.title
     finally:
         book.close()
-    header: tuple[str, ...] | None = None
-    rows: list[dict[str, str]] = []
-    problems: dict[int, str] = {}
-    for cells in grid:
-        if not any(cells):
-            continue
-        if header is None:
-            header = tuple(cells)
-            continue
-        number = len(rows) + 1
-        if any(cells[len(header) :]):
-            problems[number] = (
-                "the row has values to the right of the last named column; give that column "
-                "a header or move the values"
-            )
-        rows.append(
-            {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header) if name}
-        )
+    header, rows, problems = _collect(
+        grid,
+        "the row has a value in a column without a header (or right of the last named "
+        "column); give that column a header or move the value",
+    )
     return Table(
         path=path,
-        header=tuple(h for h in header or () if h) if header else (),
+        header=header,
         rows=tuple(rows),
         raw=raw,
         encoding="xlsx",
