@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from optimizer.areas import load_boundaries
 from optimizer.assembly import PlanInputs, assemble_plan
-from optimizer.config import SolverConfig
+from optimizer.config import RenderConfig, SolverConfig
 from optimizer.errors import ConfigError
 from optimizer.matrix import build_matrices
 from optimizer.parallel import default_workers
@@ -26,11 +26,13 @@ from optimizer.partition import build_partition
 from optimizer.plan import Plan, PlanStats
 from optimizer.problem import build_problem
 from optimizer.render.maps import render_map
+from optimizer.render.quality import write_needs_location, write_quality_report
 from optimizer.render.report import write_plan_json
 from optimizer.render.sheets import write_sheets
 from optimizer.roadgraph import build_profile_network, load_road_graph
 from optimizer.scenario import Scenario, load_scenario
-from optimizer.snapping import snap_sites
+from optimizer.scenario.quality import build_quality_report
+from optimizer.snapping import check_depot_snaps, snap_sites
 from optimizer.solver import solve_routes
 
 logger = logging.getLogger(__name__)
@@ -130,6 +132,12 @@ def plan_scenario(
         A solver override out of range.
     GraphError
         Road network missing or broken.
+    SnappingError
+        No team can leave any depot: no depot is on a road its teams' vehicles can use.
+    UnreachableError
+        Not a single household can be reached by road.
+    InfeasibleError
+        The solver found no solution for any sub-problem with households to route.
     """
     stages: dict[str, float] = {}
     clock = started = time.perf_counter()
@@ -164,6 +172,7 @@ def plan_scenario(
         [d.lon for d in scenario.depots],
         max_snap_m=config.graph.max_snap_m,
     )
+    check_depot_snaps(scenario, snapped)
     partition = build_partition(scenario)
     lap("snap and partition")
     workers = config.solver.workers or default_workers()
@@ -205,7 +214,7 @@ def plan_scenario(
     return replace(plan, stats=PlanStats(stage_seconds=stages, peak_memory_mb=_peak_memory_mb()))
 
 
-def write_outputs(plan: Plan, folder: Path) -> list[Path]:
+def write_outputs(plan: Plan, folder: Path, *, config: RenderConfig | None = None) -> list[Path]:
     """Write plan.json, routes.csv, unserved.csv and map.html into a folder.
 
     Parameters
@@ -213,13 +222,41 @@ def write_outputs(plan: Plan, folder: Path) -> list[Path]:
     plan : Plan
     folder : Path
         Created when missing; existing files of the same names are replaced.
+    config : RenderConfig, optional
+        Render settings for every file instead of the plan's own (``plan.render``, the
+        scenario's ``[render]`` table); plan.json records the settings used in ``meta.render``.
 
     Returns
     -------
     list of Path
     """
+    if config is not None:
+        plan = replace(plan, render=config)
     folder.mkdir(parents=True, exist_ok=True)
     written = [write_plan_json(plan, folder / "plan.json")]
     written += write_sheets(plan, folder)
     written.append(render_map(plan, folder / "map.html"))
     return written
+
+
+def write_check_report(scenario: Scenario, folder: Path, *, full: bool = True) -> list[Path]:
+    """Write the data-quality report of a loaded scenario (what ``berbagi check`` writes).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    folder : Path
+        Created when missing.
+    full : bool
+        Write quality.html and quality.csv as well as needs_location.csv (default); when
+        false, only needs_location.csv.
+
+    Returns
+    -------
+    list of Path
+    """
+    report = build_quality_report(scenario)
+    if full:
+        return write_quality_report(report, folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return [write_needs_location(report, folder / "needs_location.csv")]

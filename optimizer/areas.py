@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,16 +18,60 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from optimizer.errors import Issue, ScenarioError
+from optimizer.errors import GraphError, Issue, ScenarioError
 
 DESA_FILE = "desa_kelurahan_3510.geojson"
 KECAMATAN_FILE = "kecamatan_3510_dissolved_from_desa.geojson"
 KABUPATEN_FILE = "kabupaten_3510.geojson"
+#: The repository's ``maps/`` folder, installed as this data package (pyproject.toml).
+BASEMAPS_PACKAGE = "optimizer.basemaps"
+BOUNDARIES_FOLDER = "boundaries"
+DEMO_NETWORK_FILE = "demo/banyuwangi_demo_network.npz"
+
+
+def _bundled(name: str) -> Path:
+    """File system path of a file or folder in the base-map package data."""
+    found = resources.files(BASEMAPS_PACKAGE).joinpath(*name.split("/"))
+    if not isinstance(found, Path):
+        raise GraphError(
+            f"the bundled base-map data {BASEMAPS_PACKAGE}/{name} is not on the file system "
+            f"({found}); reinstall berbagi with pip, which unpacks its data files"
+        )
+    return found
 
 
 def bundled_boundaries_dir() -> Path:
-    """Folder of the bundled, real Banyuwangi boundaries (shipped with the package)."""
-    return Path(__file__).resolve().parents[1] / "maps" / "boundaries"
+    """Folder of the bundled, real Banyuwangi boundaries (shipped with the package).
+
+    Returns
+    -------
+    Path
+        The ``boundaries`` folder of the package data ``optimizer.basemaps`` (the repository's
+        ``maps/boundaries``, in an editable install), with the licence notice beside the files.
+
+    Raises
+    ------
+    GraphError
+        If the package data is not on disk (a zipped install).
+    """
+    return _bundled(BOUNDARIES_FOLDER)
+
+
+def bundled_demo_network() -> Path:
+    """Path of the SYNTHETIC demonstration road network (.npz) shipped with the package.
+
+    Returns
+    -------
+    Path
+        ``demo/banyuwangi_demo_network.npz`` of the package data ``optimizer.basemaps`` (the
+        repository's ``maps/demo``, in an editable install).
+
+    Raises
+    ------
+    GraphError
+        If the package data is not on disk (a zipped install).
+    """
+    return _bundled(DEMO_NETWORK_FILE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

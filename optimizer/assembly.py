@@ -4,6 +4,11 @@ ETAs are recomputed here from the route order with the same integer times the so
 leave the depot at the shift start, wait at a door until its window opens, spend the service
 time, move on. Each route is then checked (windows, shift end, capacity) so a plan never says
 more than it can keep.
+
+A partial plan is a normal result. Only when nothing at all could be planned does the assembly
+raise instead of returning a plan without routes: :class:`SnappingError` when no team can leave
+any depot, :class:`UnreachableError` when no household can be reached by road, and
+:class:`InfeasibleError` when the solver found no solution for any sub-problem.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import numpy as np
 import shapely
 
 from optimizer.areas import Boundaries
+from optimizer.errors import InfeasibleError, UnreachableError
 from optimizer.matrix import LegTrace, TraceRequest, TravelMatrices, trace_all
 from optimizer.partition import Partition
 from optimizer.plan import (
@@ -40,13 +46,15 @@ from optimizer.reasons import UnservedReason
 from optimizer.roadgraph import ProfileNetwork, RoadGraph
 from optimizer.scenario import Scenario
 from optimizer.schedule import schedule_route
-from optimizer.snapping import SUSPICIOUS_SNAP_M, Snapped
-from optimizer.solver import Assignment, TaskResult
+from optimizer.snapping import SUSPICIOUS_SNAP_M, Snapped, check_depot_snaps
+from optimizer.solver import Assignment, SolveStatus, TaskResult
 from optimizer.task import RELOAD, SolveTask
 from optimizer.units import format_clock
 
 #: Outline simplification for the map (degrees, about 30 m).
 OUTLINE_TOLERANCE_DEG = 0.0003
+#: Rows or sub-problems named in an error message before the rest are only counted.
+NAMED_IN_ERRORS = 5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -140,6 +148,7 @@ def _build_route(
                 notes=household.notes,
                 trip=visit.trip,
                 priority=household.priority,
+                location=household.location,
                 late=0 <= task.due_of(visit.node) < visit.start_s,
             )
         )
@@ -265,6 +274,69 @@ def _trace_routes(
     return [by_key[key][start : start + count] for key, start, count in where]
 
 
+def _listed(items: list[str]) -> str:
+    """List the first few items, comma-separated, and say how many more there are."""
+    shown = ", ".join(items[:NAMED_IN_ERRORS])
+    more = len(items) - NAMED_IN_ERRORS
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def _check_reachable(inputs: PlanInputs) -> None:
+    """Raise UnreachableError when the screening found every household unreachable by road."""
+    scenario = inputs.scenario
+    road = (UnservedReason.TOO_FAR_FROM_ROAD, UnservedReason.UNREACHABLE)
+    screened = [s for s in inputs.problem.screened if s.code in road]
+    if not scenario.households or len(screened) < len(scenario.households):
+        return
+    parts = []
+    for code, what in (
+        (
+            UnservedReason.TOO_FAR_FROM_ROAD,
+            f"farther than [graph] max_snap_m = {inputs.snapped.max_snap_m:.0f} m from a road "
+            "their teams' vehicles can use",
+        ),
+        (UnservedReason.UNREACHABLE, "not reachable from their depot by its teams' vehicles"),
+    ):
+        of_code = [s for s in screened if s.code == code]
+        if of_code:
+            rows = [str(scenario.households[s.household].row) for s in of_code]
+            listed = "" if len(rows) == 1 else f"rows {_listed(rows)}; "
+            parts.append(f"{len(rows)} {what} ({listed}row {rows[0]}: {of_code[0].reason})")
+    raise UnreachableError(
+        f"households file: none of the {len(scenario.households)} household(s) to plan can be "
+        f"reached by road: {'; '.join(parts)}. Check that [inputs] road_network covers the "
+        "households' area and that their lat/lon are right"
+    )
+
+
+def _check_solved(inputs: PlanInputs) -> None:
+    """Raise InfeasibleError when no sub-problem with households to route got a solution."""
+    pairs = zip(inputs.problem.tasks, inputs.assignment.results, strict=True)
+    routed = [(task, result) for task, result in pairs if task.candidates.any()]
+    if not routed or any(r.status is not SolveStatus.NO_SOLUTION for _, r in routed):
+        return
+    names = {sp.key: sp.name for sp in inputs.partition.subproblems}
+    failed = _listed([names.get(task.key, task.key) for task, _ in routed])
+    solver = inputs.scenario.config.solver
+    budget = (
+        f" and the run's time_budget_s = {solver.time_budget_s:.0f} s"
+        if solver.time_budget_s is not None
+        else ""
+    )
+    causes = (
+        f"the solve stage's time limit (time_limit_s = {solver.time_limit_s:.0f} s{budget}) ran "
+        "out before the first solution",
+    )
+    raise InfeasibleError(
+        f"solver: no solution for any of the {len(routed)} sub-problem(s) with households to "
+        f"route ({failed}; status {SolveStatus.NO_SOLUTION}), so nothing could be planned. "
+        f"Likely cause: {causes[0]}; raise [solver] time_limit_s (--time-limit) or "
+        "time_budget_s (--time-budget). If more time does not help, please report it",
+        status=str(SolveStatus.NO_SOLUTION),
+        causes=causes,
+    )
+
+
 def assemble_plan(
     inputs: PlanInputs,
     *,
@@ -285,9 +357,23 @@ def assemble_plan(
     -------
     Plan
         Every household row of the scenario is in exactly one route stop or in ``unserved``.
+        ``render`` is the scenario's ``[render]`` settings.
+
+    Raises
+    ------
+    SnappingError
+        If no team can leave any depot (no depot is on a road its teams' vehicles can use).
+    UnreachableError
+        If not a single household can be reached by road (all too far from a usable road, or
+        next to roads cut off from their depot).
+    InfeasibleError
+        If the solver found no solution for any sub-problem with households to route.
     """
+    check_depot_snaps(inputs.scenario, inputs.snapped)
+    _check_reachable(inputs)
+    _check_solved(inputs)
     scenario = inputs.scenario
-    warnings: list[str] = list(inputs.problem.warnings)
+    warnings: list[str] = [*scenario.notices, *inputs.problem.warnings]
     unserved: list[Unserved] = []
 
     def add_unserved(h: int, code: UnservedReason, reason: str) -> None:
@@ -309,11 +395,11 @@ def assemble_plan(
             Unserved(
                 household_id=rejected.household_id,
                 row=rejected.row,
-                code=UnservedReason.INVALID_DATA,
+                code=rejected.code,
                 reason=f"invalid {rejected.field}: {rejected.reason}"
-                if rejected.field
+                if rejected.field and rejected.code == UnservedReason.INVALID_DATA
                 else rejected.reason,
-                desa_code="",
+                desa_code=rejected.desa_code,
                 lat=None,
                 lon=None,
             )
@@ -468,4 +554,5 @@ def assemble_plan(
         kpis=kpis,
         warnings=tuple(warnings),
         meta=meta,
+        render=scenario.config.render,
     )

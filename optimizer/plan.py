@@ -2,7 +2,9 @@
 
 A Plan speaks user IDs only (household, team, depot), keeps times as seconds from midnight of the
 planning day (renderers turn them into clock times) and carries everything a renderer needs,
-including leg geometry, so renderers never touch graphs or the solver.
+including leg geometry, so renderers never touch graphs or the solver. It also carries its
+scenario's ``[render]`` settings, so every renderer draws it as the scenario asks without
+reading the scenario.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from optimizer.config import RenderConfig
 from optimizer.reasons import UnservedReason
 from optimizer.units import format_clock
 
@@ -47,6 +50,13 @@ class Stop:
     priority: bool = False
     #: A priority household served after its deadline (``[service] priority_by``).
     late: bool = False
+    #: Where the position comes from: ``register`` or ``approximate (RT 003/RW 001)``.
+    location: str = "register"
+
+    @property
+    def approximate(self) -> bool:
+        """Tell whether the door's position is estimated from neighbours (ask the RT head)."""
+        return self.location != "register"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -212,7 +222,8 @@ class Plan:
     """A route plan for one distribution day.
 
     Every household row of the filtered list is in exactly one place: a stop of one route, or
-    ``unserved`` (by ``row``, since a bad row may lack a usable id).
+    ``unserved`` (by ``row``, since a bad row may lack a usable id). ``render`` holds the
+    scenario's ``[render]`` settings, which every renderer follows unless told otherwise.
     """
 
     scenario: str
@@ -228,6 +239,7 @@ class Plan:
     kpis: Kpis
     warnings: tuple[str, ...]
     meta: dict[str, Any] = field(hash=False)
+    render: RenderConfig = field(default_factory=RenderConfig)
     stats: PlanStats | None = field(default=None, compare=False, hash=False)
 
     def summary(self) -> str:
@@ -254,7 +266,12 @@ class Plan:
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the plan.json contract (README): IDs, clock times, figures, no personal data."""
+        """Return the plan.json contract (README): IDs, clock times, figures, no personal data.
+
+        ``meta`` gets the render settings under ``render`` (keys sorted), after the keys of
+        ``self.meta``.
+        """
+        render = dict(sorted(self.render.model_dump(mode="json").items()))
         return {
             "scenario": self.scenario,
             "title": self.title,
@@ -277,6 +294,7 @@ class Plan:
                             "packages": s.packages,
                             "trip": s.trip,
                             "priority": s.priority,
+                            "location": s.location,
                         }
                         for s in r.stops
                     ],
@@ -316,5 +334,5 @@ class Plan:
             ],
             "kpis": self.kpis.to_dict(),
             "warnings": list(self.warnings),
-            "meta": self.meta,
+            "meta": {**self.meta, "render": render},
         }

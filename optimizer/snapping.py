@@ -8,7 +8,9 @@ where the edge between two junctions can be hundreds of metres long.
 The result per site is the edge (its CSR entry, and the entry of the opposite direction when
 the road is two-way), the position along it as a fraction, and the distance from the door to
 the road: the team walks it from where the vehicle stops to the door and back. A site farther
-than ``max_snap_m`` from every usable road cannot be served by that profile.
+than ``max_snap_m`` from every usable road cannot be served by that profile: a household is
+then listed unserved, a depot's teams of that profile cannot start. Only when no team can leave
+any depot does :func:`check_depot_snaps` stop the run with a :class:`SnappingError`.
 """
 
 from __future__ import annotations
@@ -21,13 +23,17 @@ import numpy.typing as npt
 import shapely
 from scipy.spatial import cKDTree
 
+from optimizer.errors import SnappingError
 from optimizer.roadgraph import ProfileNetwork, RoadGraph
+from optimizer.scenario import Scenario
 from optimizer.units import haversine_m, local_xy_m
 
 logger = logging.getLogger(__name__)
 
 #: Snaps longer than this are allowed but reported as suspicious.
 SUSPICIOUS_SNAP_M = 150.0
+#: Depots named in a :class:`SnappingError` message before the rest are only counted.
+DEPOTS_NAMED = 5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -257,4 +263,66 @@ def snap_sites(
         n_depots=int(lat.shape[0]) - n_households,
         max_snap_m=max_snap_m,
         by_profile=by_profile,
+    )
+
+
+def _depot_distances(scenario: Scenario, snapped: Snapped, depot: int, profiles: list[str]) -> str:
+    """Say how far one depot is from the roads of the given profiles."""
+    parts = []
+    for profile in profiles:
+        distance = float(snapped.by_profile[profile].distance_m[snapped.depot_site(depot)])
+        parts.append(
+            f"{distance:.0f} m from the nearest {profile} road"
+            if np.isfinite(distance)
+            else f"has no {profile} road in the network"
+        )
+    item = scenario.depots[depot]
+    where = " and ".join(p if p.startswith("has ") else f"is {p}" for p in parts)
+    return f"{item.depot_id} (row {item.row}) {where}"
+
+
+def check_depot_snaps(scenario: Scenario, snapped: Snapped) -> None:
+    """Stop the run when no team can leave any depot: no depot is on a road its teams can use.
+
+    A team can start when its depot snapped to the network of its vehicle's profile (within
+    ``max_snap_m``). When some teams can start, the households of the others' desa are listed
+    unserved by the screening, with the reason, and the plan warns; that is a partial plan.
+    When not a single team can, there is nothing to plan, and this raises.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    snapped : Snapped
+        The snap results of ``scenario``'s households and depots, for every profile its teams
+        use.
+
+    Raises
+    ------
+    SnappingError
+        If the scenario has households to plan and teams, and no team's depot lies within
+        ``max_snap_m`` of a road of the team's profile. The message names the depots (row in
+        the depots file, distance per profile) and the limit, and says what to fix.
+    """
+    if not scenario.households or not scenario.teams:
+        return
+    depot_index = {d.depot_id: i for i, d in enumerate(scenario.depots)}
+    profiles: dict[int, set[str]] = {}
+    for team in scenario.teams:
+        depot = depot_index[team.depot_id]
+        profile = scenario.vehicles[team.vehicle].profile
+        if snapped.by_profile[profile].entry[snapped.depot_site(depot)] >= 0:
+            return
+        profiles.setdefault(depot, set()).add(profile)
+    depots = sorted(profiles)
+    named = "; ".join(
+        _depot_distances(scenario, snapped, d, sorted(profiles[d])) for d in depots[:DEPOTS_NAMED]
+    )
+    more = len(depots) - DEPOTS_NAMED
+    if more > 0:
+        named += f"; and {more} more"
+    raise SnappingError(
+        f"depots file: no team can start, because no depot is within [graph] max_snap_m = "
+        f"{snapped.max_snap_m:.0f} m of a road its teams' vehicles can use: {named}. Check "
+        "that [inputs] road_network covers the scenario's area and that the depots' lat/lon "
+        "are right, or raise [graph] max_snap_m"
     )

@@ -290,6 +290,7 @@ def test_stop_unserved_depot_and_area_properties() -> None:
         "household_id": "HH-0005",
         "arrival": "08:10",
         "packages": 2,
+        "location": "register",
         "colour": PALETTE[0],
     }
     unserved = _features(collection, "unserved")[0]
@@ -554,3 +555,33 @@ def test_page_uses_the_configured_rounding(tmp_path: Path) -> None:
     text = render_map(make_plan(), tmp_path / "map.html", config=coarse).read_text("utf-8")
     assert '"scale":10000' in text
     assert '"scale":100000' not in text
+
+
+def test_the_plan_carries_its_render_settings_to_the_map(tmp_path: Path) -> None:
+    plan = replace(make_plan(), render=RenderConfig(online_tiles=True, coordinate_decimals=4))
+    text = render_map(plan, tmp_path / "plan.html").read_text("utf-8")
+    assert OSM_TILE_URL in text
+    assert '"scale":10000,' in text
+    # An explicit config wins over the plan's settings.
+    plain = render_map(plan, tmp_path / "plain.html", config=RenderConfig()).read_text("utf-8")
+    assert OSM_TILE_URL not in plain
+    assert '"scale":100000,' in plain
+
+
+def test_feature_collection_rounds_as_the_plan_says() -> None:
+    plan = make_plan()
+    stop = replace(plan.routes[0].stops[0], lat=-8.2110049, lon=114.3510051)
+    route = replace(plan.routes[0], stops=(stop, *plan.routes[0].stops[1:]))
+    plan = replace(plan, routes=(route, plan.routes[1]))
+    coarse = replace(plan, render=RenderConfig(coordinate_decimals=4))
+    fine = replace(plan, render=RenderConfig(coordinate_decimals=7))
+    assert _features(build_feature_collection(coarse), "stop")[0]["geometry"]["coordinates"] == [
+        114.351,
+        -8.211,
+    ]
+    assert _features(build_feature_collection(fine), "stop")[0]["geometry"]["coordinates"] == [
+        114.3510051,
+        -8.2110049,
+    ]
+    explicit = build_feature_collection(fine, decimals=5)
+    assert _features(explicit, "stop")[0]["geometry"]["coordinates"] == [114.35101, -8.211]

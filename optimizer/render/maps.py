@@ -5,7 +5,8 @@ which tests can check without reading the page. The HTML works without any netwo
 (``assets/``: ``leaflet.js``, ``leaflet.css`` and its two layer-control images, from the npm
 package ``leaflet@1.9.4``, BSD-2 licence in ``assets/LICENSE-leaflet.txt``) is inlined, no CDN is
 linked, and the base map is the kecamatan and desa outlines of the plan. An OpenStreetMap tile
-layer is added only when ``RenderConfig.online_tiles`` is true.
+layer is added only when ``RenderConfig.online_tiles`` is true. The settings come from the plan
+(``Plan.render``, the scenario's ``[render]`` table) unless a call passes its own.
 
 Each kind of feature is one Leaflet GeoJSON layer on a single canvas (``prefer_canvas``), not one
 Folium object per stop. Routes and stops, tens of thousands on a real plan, travel in the page in
@@ -113,7 +114,7 @@ def route_colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def build_feature_collection(plan: Plan, *, decimals: int = 5) -> dict[str, Any]:
+def build_feature_collection(plan: Plan, *, decimals: int | None = None) -> dict[str, Any]:
     """Build the GeoJSON FeatureCollection the map is drawn from.
 
     Features come in this order: one line per route, one point per stop (routes in plan order,
@@ -126,8 +127,9 @@ def build_feature_collection(plan: Plan, *, decimals: int = 5) -> dict[str, Any]
     Parameters
     ----------
     plan : Plan
-    decimals : int, default 5
-        Decimal places kept in coordinates (5 is about 1 m).
+    decimals : int, optional
+        Decimal places kept in coordinates (5 is about 1 m). Defaults to the plan's
+        ``render.coordinate_decimals``.
 
     Returns
     -------
@@ -138,7 +140,8 @@ def build_feature_collection(plan: Plan, *, decimals: int = 5) -> dict[str, Any]
 
         Properties by ``kind``: ``route``: team_id, vehicle, depot_id, stops, load, start, end
         ("HH:MM"), duration_min, distance_km, colour; ``stop``: team_id, sequence, household_id,
-        arrival ("HH:MM"), packages, colour; ``unserved``: household_id, reason; ``depot``:
+        arrival ("HH:MM"), packages, location (``register`` or ``approximate (...)``), colour;
+        ``unserved``: household_id, reason; ``depot``:
         depot_id, name, approximate, teams; ``kecamatan``/``desa`` (the area level): code, name.
 
     Raises
@@ -147,6 +150,8 @@ def build_feature_collection(plan: Plan, *, decimals: int = 5) -> dict[str, Any]
         If ``decimals`` is not between 0 and 10, or a polyline has more latitudes than
         longitudes or the other way round.
     """
+    if decimals is None:
+        decimals = plan.render.coordinate_decimals
     if not 0 <= decimals <= _MAX_DECIMALS:
         raise ValueError(f"decimals must be between 0 and {_MAX_DECIMALS}, got {decimals}")
     extent = _Extent()
@@ -163,6 +168,7 @@ def build_feature_collection(plan: Plan, *, decimals: int = 5) -> dict[str, Any]
                 "household_id": stop.household_id,
                 "arrival": format_clock(stop.arrival_s),
                 "packages": stop.packages,
+                "location": stop.location,
                 "colour": colour,
             }
             features.append(_point_feature(stop.lat, stop.lon, decimals, properties, extent))
@@ -426,6 +432,7 @@ def _layer_payloads(collection: dict[str, Any], decimals: int) -> dict[str, Any]
                     _e(properties["household_id"]),
                     _e(properties["arrival"]),
                     properties["packages"],
+                    *([_e(properties["location"])] if properties["location"] != "register" else []),
                 ]
             )
             last_x, last_y = x, y
@@ -576,7 +583,8 @@ function berbagiFeatures(kind, data) {
       x += s[1];
       y += s[2];
       var tip = '<b>Team ' + team[0] + '</b> · stop ' + s[3] + '<br>Arrival ' + s[5]
-        + '<br>Household ' + s[4] + '<br>' + s[6] + (s[6] === 1 ? ' package' : ' packages');
+        + '<br>Household ' + s[4] + '<br>' + s[6] + (s[6] === 1 ? ' package' : ' packages')
+        + (s.length > 7 ? '<br><i>Position ' + s[7] + ': ask the RT head</i>' : '');
       return {type: 'Feature', properties: {t: tip, c: team[1]},
         geometry: {type: 'Point', coordinates: [x / data.scale, y / data.scale]}};
     });
@@ -749,7 +757,8 @@ def render_map(plan: Plan, path: Path, *, config: RenderConfig | None = None) ->
         The HTML file to write; its folder is created when missing.
     config : RenderConfig, optional
         ``online_tiles`` adds an OpenStreetMap base layer (needs the internet when viewed);
-        ``coordinate_decimals`` sets the rounding of coordinates. Defaults to ``RenderConfig()``.
+        ``coordinate_decimals`` sets the rounding of coordinates. Defaults to the plan's own
+        settings, ``plan.render`` (the scenario's ``[render]`` table).
 
     Returns
     -------
@@ -762,7 +771,7 @@ def render_map(plan: Plan, path: Path, *, config: RenderConfig | None = None) ->
         If a polyline of the plan has more latitudes than longitudes or the other way round.
     """
     started = time.perf_counter()
-    config = config if config is not None else RenderConfig()
+    config = config if config is not None else plan.render
     collection = build_feature_collection(plan, decimals=config.coordinate_decimals)
     layers = _layer_payloads(collection, config.coordinate_decimals)
     bbox = collection.get("bbox")

@@ -2,7 +2,8 @@
 
 routes.csv has one row per door (``event`` = ``door``) and, in time order between them, one
 row per return to the depot to reload (``reload``) and one for the team's break (``break``),
-so a team lead reads the whole day from top to bottom.
+so a team lead reads the whole day from top to bottom. Coordinates are written with the
+plan's ``render.coordinate_decimals`` decimal places, as on the map.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from optimizer.config import RenderConfig
 from optimizer.plan import Plan, Route
 from optimizer.units import format_clock
 
@@ -32,6 +34,7 @@ ROUTE_COLUMNS = (
     "priority",
     "walk_m",
     "notes",
+    "location",
     "lat",
     "lon",
     "data_notice",
@@ -60,14 +63,18 @@ def _window(start: int | None, end: int | None) -> str:
     return f"{format_clock(start)}-{format_clock(end)}"
 
 
-def _route_rows(route: Route, label: str) -> list[list[object]]:
+def _coordinate(value: float, decimals: int) -> str:
+    return f"{value:.{decimals}f}"
+
+
+def _route_rows(route: Route, label: str, decimals: int) -> list[list[object]]:
     """Return the rows of one team's day, in time order."""
     timed: list[tuple[tuple[int, int, int], list[object]]] = []
 
     def other(event: str, after: int, start: int, end: int, trip: int | str, note: str) -> None:
         row: list[object] = [safe_cell(route.team_id), route.vehicle, safe_cell(route.depot_id)]
         row += [event, "", trip, "", "", "", "", format_clock(start), format_clock(end)]
-        row += ["", 0 if event == "reload" else "", "", "", "", note, "", "", label]
+        row += ["", 0 if event == "reload" else "", "", "", "", note, "", "", "", label]
         timed.append(((after, 0, start), row))
 
     for stop in route.stops:
@@ -77,7 +84,12 @@ def _route_rows(route: Route, label: str) -> list[list[object]]:
         row += [format_clock(stop.arrival_s), format_clock(stop.departure_s), stop.packages]
         row += [stop.load_after, _window(stop.window_start_s, stop.window_end_s)]
         row += ["yes" if stop.priority else "", f"{stop.walk_m:.0f}", safe_cell(stop.notes)]
-        row += [f"{stop.lat:.6f}", f"{stop.lon:.6f}", label]
+        row += [
+            stop.location,
+            _coordinate(stop.lat, decimals),
+            _coordinate(stop.lon, decimals),
+            label,
+        ]
         timed.append(((stop.sequence - 1, 1, stop.arrival_s), row))
     for number, reload in enumerate(route.reloads, start=2):
         note = f"back to depot {route.depot_id} to load trip {number}"
@@ -98,7 +110,7 @@ def _route_rows(route: Route, label: str) -> list[list[object]]:
     return [row for _, row in timed]
 
 
-def write_sheets(plan: Plan, folder: Path) -> list[Path]:
+def write_sheets(plan: Plan, folder: Path, *, config: RenderConfig | None = None) -> list[Path]:
     """Write ``routes.csv`` and ``unserved.csv`` into a folder.
 
     Parameters
@@ -106,6 +118,9 @@ def write_sheets(plan: Plan, folder: Path) -> list[Path]:
     plan : Plan
     folder : Path
         Created when missing.
+    config : RenderConfig, optional
+        ``coordinate_decimals`` sets the decimal places of ``lat`` and ``lon``. Defaults to the
+        plan's own settings, ``plan.render``.
 
     Returns
     -------
@@ -117,6 +132,7 @@ def write_sheets(plan: Plan, folder: Path) -> list[Path]:
     Text from the input files is written with spreadsheet formulas neutralised. Every row says
     ``SYNTHETIC DEMO DATA`` in ``data_notice`` when the plan rests on demonstration data.
     """
+    decimals = (config if config is not None else plan.render).coordinate_decimals
     folder.mkdir(parents=True, exist_ok=True)
     label = SYNTHETIC_LABEL if plan.synthetic_data else ""
     routes_path = folder / "routes.csv"
@@ -124,7 +140,7 @@ def write_sheets(plan: Plan, folder: Path) -> list[Path]:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(ROUTE_COLUMNS)
         for route in plan.routes:
-            writer.writerows(_route_rows(route, label))
+            writer.writerows(_route_rows(route, label, decimals))
     unserved_path = folder / "unserved.csv"
     with unserved_path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -137,8 +153,8 @@ def write_sheets(plan: Plan, folder: Path) -> list[Path]:
                     str(item.code),
                     safe_cell(item.reason),
                     item.desa_code,
-                    "" if item.lat is None else f"{item.lat:.6f}",
-                    "" if item.lon is None else f"{item.lon:.6f}",
+                    "" if item.lat is None else _coordinate(item.lat, decimals),
+                    "" if item.lon is None else _coordinate(item.lon, decimals),
                     label,
                 ]
             )
