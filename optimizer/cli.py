@@ -1,7 +1,10 @@
 """Command line: argument parsing, logging, progress display and exit codes; calls the API only.
 
-Exit codes: 0 ok, 1 internal error (a bug: please report it), 2 input or configuration error,
-3 road graph, snapping or reachability error, 4 no plan could be found.
+Exit codes: 0 ok (a plan, possibly with unserved households), 1 internal error (a bug: please
+report it), 2 input or configuration error, 3 road network missing, unreadable or broken
+(``GraphError``), no team can leave any depot (``SnappingError``) or no household can be reached
+by road (``UnreachableError``), 4 the solver found no solution for any sub-problem
+(``InfeasibleError``).
 """
 
 from __future__ import annotations
@@ -13,27 +16,38 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from optimizer.areas import bundled_demo_network
 from optimizer.errors import (
     ConfigError,
     GraphError,
     InfeasibleError,
+    Issue,
     PlannerError,
     ScenarioError,
     SnappingError,
     UnreachableError,
 )
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# Paths of the repository's layout count from the current folder (its root, in a checkout);
+# the data shipped with the package (boundaries, demo network) comes from the package itself.
 DEFAULT_SCENARIO = Path("scenarios/banyuwangi.toml")
-DEFAULT_NETWORK = PROJECT_ROOT / "maps" / "demo" / "banyuwangi_demo_network.npz"
-DEFAULT_DEMO_FOLDER = PROJECT_ROOT / "scenarios" / "data" / "banyuwangi"
+#: The SYNTHETIC demo road network shipped with the package: read it, never write it.
+DEFAULT_NETWORK = bundled_demo_network()
+#: Where ``maps build-demo`` writes: the repository's copy, run from its root.
+DEMO_NETWORK_TARGET = Path("maps/demo") / DEFAULT_NETWORK.name
+DEFAULT_DEMO_FOLDER = Path("scenarios/data/banyuwangi")
+MAPS_DEMO_DIR = DEFAULT_NETWORK.parent
+MAPS_CACHE_DIR = Path("maps/cache")
+
+if TYPE_CHECKING:
+    from optimizer.scenario import Scenario
 
 app = typer.Typer(
     add_completion=False,
@@ -49,6 +63,7 @@ out = Console()
 
 
 def _exit_code(err: PlannerError) -> int:
+    """Exit code of an error (module docstring); 1 for any other PlannerError."""
     if isinstance(err, ScenarioError | ConfigError):
         return 2
     if isinstance(err, GraphError | SnappingError | UnreachableError):
@@ -94,10 +109,19 @@ def _setup_logging(verbose: bool) -> None:
 
 
 def _resolve_scenario(path: Path) -> Path:
-    if path.exists() or path.is_absolute():
-        return path
-    bundled = PROJECT_ROOT / path
-    return bundled if bundled.exists() else path
+    """Return the scenario file to load; a clear error when the default is not in this folder."""
+    if path == DEFAULT_SCENARIO and not path.is_file():
+        issue = Issue(
+            source=str(path),
+            row=None,
+            field=None,
+            message=f"no scenario file was given and the default {path} is not in the current "
+            f"folder ({Path.cwd()}); name one after the command (for example berbagi plan "
+            "PATH/TO/scenario.toml) or run berbagi from the folder holding scenarios/ (the root "
+            "of the berbagi repository)",
+        )
+        raise ScenarioError([issue], headline="no scenario file")
+    return path
 
 
 @contextmanager
@@ -207,31 +231,73 @@ def plan(
             )
 
 
+#: Rejected rows printed by ``check``; the rest are in the report files.
+CHECK_ROWS_SHOWN = 30
+
+
+def _print_columns(loaded: Scenario) -> None:
+    for use in loaded.columns:
+        where = use.file + (f", sheet '{use.sheet}'" if use.sheet else "")
+        dialect = f"{use.encoding}, separator {use.delimiter!r}" if use.delimiter else use.encoding
+        pairs = ", ".join(
+            name if name == header else f"{name} <- '{header}'" for name, header in use.mapping
+        )
+        out.print(f"  {use.input} ({where}; {dialect}): {pairs}", highlight=False, markup=False)
+        if use.ignored:
+            out.print(f"    not used: {', '.join(use.ignored)}", highlight=False, markup=False)
+
+
 @app.command()
 def check(
     scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")] = DEFAULT_SCENARIO,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write quality.html, quality.csv and needs_location.csv (per desa) here "
+            "(default: needs_location.csv only, in out/<scenario name>/)."
+        ),
+    ] = None,
     strict: Annotated[bool, typer.Option(help="Treat invalid household rows as errors.")] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
-    """Validate a scenario and its files without planning."""
+    """Validate a scenario and its files without planning; report data quality per desa."""
+    from optimizer.api import write_check_report
     from optimizer.scenario import load_scenario
 
     _setup_logging(False)
-    with _handled(False):
+    with _handled(debug):
         loaded = load_scenario(_resolve_scenario(scenario), strict=strict)
+        approximate = sum(1 for h in loaded.households if h.approximate)
         out.print(
-            f"{loaded.name}: {len(loaded.households)} households to plan, "
-            f"{len(loaded.rejected)} invalid row(s), {loaded.excluded_by_filter} outside "
-            f"the filter; {len(loaded.depots)} depots, {len(loaded.teams)} teams."
+            f"{loaded.name}: {len(loaded.households)} households to plan ({approximate} at an "
+            f"approximate position), {len(loaded.rejected)} row(s) that cannot be planned, "
+            f"{loaded.excluded_by_filter} outside the filter; {len(loaded.depots)} depots, "
+            f"{len(loaded.teams)} teams.",
+            highlight=False,
+            markup=False,
         )
-        for row in loaded.rejected:
+        out.print("Columns read:", highlight=False)
+        _print_columns(loaded)
+        for row in loaded.rejected[:CHECK_ROWS_SHOWN]:
             out.print(
-                f"  row {row.row} ({row.household_id or 'no id'}): {row.reason}", highlight=False
+                f"  row {row.row} ({row.household_id or 'no id'}) [{row.code}]: {row.reason}",
+                highlight=False,
+                markup=False,
             )
+        if len(loaded.rejected) > CHECK_ROWS_SHOWN:
+            out.print(
+                f"  ... and {len(loaded.rejected) - CHECK_ROWS_SHOWN} more (see quality.csv "
+                "with --report)",
+                highlight=False,
+            )
+        folder = report if report is not None else Path("out") / loaded.name
+        written = write_check_report(loaded, folder, full=report is not None)
+        out.print(f"Wrote {', '.join(str(p) for p in written)}", highlight=False, markup=False)
 
 
 @maps_app.command("build-demo")
 def build_demo_network_command(
-    output: Annotated[Path, typer.Option("--out", help="Target .npz file.")] = DEFAULT_NETWORK,
+    output: Annotated[Path, typer.Option("--out", help="Target .npz file.")] = DEMO_NETWORK_TARGET,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Generate the SYNTHETIC demonstration road network on the real boundaries."""
@@ -250,10 +316,6 @@ def build_demo_network_command(
         )
 
 
-MAPS_DEMO_DIR = PROJECT_ROOT / "maps" / "demo"
-MAPS_CACHE_DIR = PROJECT_ROOT / "maps" / "cache"
-
-
 def _say(text: str) -> None:
     console.print(text, markup=False, highlight=False)
 
@@ -267,9 +329,10 @@ def _print_written(paths: list[Path], nodes: int, edges: int, attribution: str) 
             highlight=False,
         )
     target = paths[-1].resolve()
+    here = Path.cwd().resolve()
     shown = (
-        (Path("..") / target.relative_to(PROJECT_ROOT)).as_posix()
-        if target.is_relative_to(PROJECT_ROOT)
+        (Path("..") / target.relative_to(here)).as_posix()
+        if target.is_relative_to(here)
         else target.as_posix()
     )
     out.print(
@@ -353,7 +416,7 @@ def import_network_command(
 
 
 def _find_network(name: str | None) -> Path:
-    """Find a network file given by path, or by name in maps/demo or maps/cache."""
+    """Find a network file given by path, or by name: shipped (maps/demo) or in maps/cache."""
     if name is None:
         return DEFAULT_NETWORK
     given = Path(name)
@@ -372,8 +435,9 @@ def _find_network(name: str | None) -> Path:
         if p.suffix in (".npz", ".graphml") and not p.name.startswith(".")
     )
     raise GraphError(
-        f"road network '{name}' is neither a file nor in maps/demo or maps/cache; give a path "
-        f"or one of: {', '.join(known) or 'none yet (berbagi maps download / import)'}"
+        f"road network '{name}' is neither a file nor in maps/demo or maps/cache (the demo "
+        f"network shipped with berbagi, and {MAPS_CACHE_DIR.absolute()}); give a path or one "
+        f"of: {', '.join(known) or 'none yet (berbagi maps download / import)'}"
     )
 
 
