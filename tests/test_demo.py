@@ -443,7 +443,13 @@ def test_scenario_loader_rejects_exactly_the_broken_rows(
     )
     scenario = load_scenario(scenario_file)
     rejected = {r.household_id for r in scenario.rejected}
-    assert rejected == {hid for hid, _ in population.broken_rows}
+    # Rows without coordinates are placed among their RT/RW neighbours, not rejected.
+    unlocated = {hid for hid, kind in population.broken_rows if kind == "missing_coordinates"}
+    assert unlocated
+    assert rejected == {hid for hid, _ in population.broken_rows} - unlocated
+    placed = {h.household_id: h.location for h in scenario.households if h.approximate}
+    assert set(placed) == unlocated
+    assert all(location.startswith("approximate (") for location in placed.values())
     assert len(scenario.depots) == len(population.depots)
     assert len(scenario.teams) == len(population.teams)
 

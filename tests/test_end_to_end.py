@@ -153,14 +153,26 @@ def test_cli_override_out_of_range(tmp_path: Path) -> None:
     assert "time_limit_s" in result.output
 
 
-def test_cli_check(tmp_path: Path) -> None:
+def test_cli_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["check", str(GOOD / "tiny.toml")])
     assert result.exit_code == 0
-    assert "11 households to plan, 0 invalid row(s), 1 outside the filter" in result.stdout
+    text = " ".join(result.stdout.split())
+    assert "11 households to plan (0 at an approximate position), 0 row(s) that cannot be" in text
+    assert "planned, 1 outside the filter" in text
+    assert "households (households.csv; utf-8, separator ','): household_id," in text
+    assert (tmp_path / "out" / "tiny" / "needs_location.csv").is_file()
 
 
 @pytest.mark.parametrize("name", ["banyuwangi.toml", "glagah.toml", "glagah_friday.toml"])
-def test_bundled_scenarios_validate(name: str) -> None:
+def test_bundled_scenarios_validate(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     scenarios = Path(__file__).parents[1] / "scenarios"
-    result = runner.invoke(app, ["check", str(scenarios / name)])
+    result = runner.invoke(app, ["check", str(scenarios / name), "--report", str(tmp_path)])
     assert result.exit_code == 0, result.output
+    assert {p.name for p in tmp_path.iterdir()} == {
+        "quality.html",
+        "quality.csv",
+        "needs_location.csv",
+    }

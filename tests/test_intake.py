@@ -569,14 +569,6 @@ def test_rows_without_coordinates_are_routed_once_or_unserved(
     assert sum(routed.values()) + sum(unserved.values()) == data["households_total"]
 
 
-@pytest.mark.xfail(
-    reason=(
-        "assembly turns every Scenario.rejected row into an Unserved with code invalid_data "
-        "(and an empty desa_code), ignoring RejectedRow.code, so rows with no located "
-        "neighbour reach plan.json as invalid_data instead of no_location"
-    ),
-    strict=True,
-)
 def test_rows_that_cannot_be_placed_are_unserved_for_no_location(
     unlocated_plan_json: dict[str, Any],
 ) -> None:

@@ -204,6 +204,25 @@ def _digest(parts: list[bytes]) -> str:
     return digest.hexdigest()
 
 
+def _read_inputs(
+    parsed: ScenarioFile, path: Path, base: Path
+) -> tuple[dict[str, Table], dict[str, ColumnMap]]:
+    """Read the three input files and find their columns (raises on file-level problems)."""
+    inputs = parsed.inputs
+    tables = {
+        name: read_table(
+            _resolve(base, getattr(inputs, name)), label=name, sheet=inputs.sheet_for(name)
+        )
+        for name in ("households", "depots", "teams")
+    }
+    issues = check_explicit_columns(
+        inputs.columns, {name: t.header for name, t in tables.items()}, path.name
+    )
+    if issues:
+        raise ScenarioError(issues, headline=f"{len(issues)} problem(s) in {path}")
+    return tables, {name: _columns(name, t, inputs.columns) for name, t in tables.items()}
+
+
 def load_scenario(path: Path, *, strict: bool = False) -> Scenario:
     """Read a scenario TOML file and its input files, and validate everything once.
 
@@ -235,18 +254,8 @@ def load_scenario(path: Path, *, strict: bool = False) -> Scenario:
     boundaries = load_boundaries(boundaries_dir)
     regency = Regency.of(boundaries)
     areas = _filter_areas(parsed, boundaries, path.name)
-    tables = {
-        name: read_table(
-            _resolve(base, getattr(inputs, name)), label=name, sheet=inputs.sheet_for(name)
-        )
-        for name in ("households", "depots", "teams")
-    }
-    issues = check_explicit_columns(
-        inputs.columns, {name: t.header for name, t in tables.items()}, path.name
-    )
-    if issues:
-        raise ScenarioError(issues, headline=f"{len(issues)} problem(s) in {path}")
-    columns = {name: _columns(name, t, inputs.columns) for name, t in tables.items()}
+    tables, columns = _read_inputs(parsed, path, base)
+    issues = []
     shift_start, shift_end = parse_clock(parsed.day.shift_start), parse_clock(parsed.day.shift_end)
     intake = parse_households(
         tables["households"],
