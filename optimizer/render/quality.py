@@ -63,6 +63,18 @@ def _rejected(desa: DesaQuality, code: str) -> int:
     return dict(desa.rejected).get(code, 0)
 
 
+def _counts(desa: DesaQuality) -> tuple[int, ...]:
+    """Rows, valid, approximate, invalid_data, no_location, duplicates: one desa's figures."""
+    return (
+        desa.rows,
+        desa.valid,
+        desa.approximate,
+        _rejected(desa, "invalid_data"),
+        _rejected(desa, "no_location"),
+        desa.duplicates,
+    )
+
+
 def write_quality_csv(report: QualityReport, path: Path) -> Path:
     """Write one row per desa: rows, valid, approximate, rejected by reason, duplicates, fixes."""
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -74,12 +86,7 @@ def write_quality_csv(report: QualityReport, path: Path) -> Path:
                     safe_cell(desa.kecamatan),
                     desa.desa_code or "(unknown desa)",
                     safe_cell(desa.desa_name),
-                    desa.rows,
-                    desa.valid,
-                    desa.approximate,
-                    _rejected(desa, "invalid_data"),
-                    _rejected(desa, "no_location"),
-                    desa.duplicates,
+                    *_counts(desa),
                     safe_cell(" | ".join(desa.fixes)),
                     _notice(report),
                 ]
@@ -138,17 +145,7 @@ def _summary_table(report: QualityReport) -> str:
             + _cell(desa.kecamatan)
             + _cell(desa.desa_name or "(desa tidak dikenal)")
             + _cell(desa.desa_code)
-            + "".join(
-                _cell(v, number=True)
-                for v in (
-                    desa.rows,
-                    desa.valid,
-                    desa.approximate,
-                    _rejected(desa, "invalid_data"),
-                    _rejected(desa, "no_location"),
-                    desa.duplicates,
-                )
-            )
+            + "".join(_cell(v, number=True) for v in _counts(desa))
             + "</tr>"
         )
     return f"<table>{head}{''.join(rows)}</table>"

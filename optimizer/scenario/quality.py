@@ -123,42 +123,30 @@ def _desa_figures(
     )
 
 
+def _need(
+    source: Household | RejectedRow, status: str, lat: float | None, lon: float | None
+) -> LocationNeed:
+    return LocationNeed(
+        kecamatan=source.kecamatan,
+        desa_code=source.desa_code,
+        desa_name=source.desa_name,
+        household_id=source.household_id,
+        row=source.row,
+        head_name=source.head_name,
+        address=source.address,
+        dusun=source.dusun,
+        rt=source.rt,
+        rw=source.rw,
+        status=status,
+        lat=lat,
+        lon=lon,
+    )
+
+
 def _needs(scenario: Scenario) -> list[LocationNeed]:
-    needs = [
-        LocationNeed(
-            kecamatan=h.kecamatan,
-            desa_code=h.desa_code,
-            desa_name=h.desa_name,
-            household_id=h.household_id,
-            row=h.row,
-            head_name=h.head_name,
-            address=h.address,
-            dusun=h.dusun,
-            rt=h.rt,
-            rw=h.rw,
-            status=h.location,
-            lat=h.lat,
-            lon=h.lon,
-        )
-        for h in scenario.households
-        if h.approximate
-    ]
+    needs = [_need(h, h.location, h.lat, h.lon) for h in scenario.households if h.approximate]
     needs += [
-        LocationNeed(
-            kecamatan=r.kecamatan,
-            desa_code=r.desa_code,
-            desa_name=r.desa_name,
-            household_id=r.household_id,
-            row=r.row,
-            head_name=r.head_name,
-            address=r.address,
-            dusun=r.dusun,
-            rt=r.rt,
-            rw=r.rw,
-            status=str(UnservedReason.NO_LOCATION),
-            lat=None,
-            lon=None,
-        )
+        _need(r, str(UnservedReason.NO_LOCATION), None, None)
         for r in scenario.rejected
         if r.code == UnservedReason.NO_LOCATION
     ]
