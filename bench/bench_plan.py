@@ -1,12 +1,14 @@
 """End-to-end benchmark: plan a scenario (default: the whole regency) and print stage times.
 
     .venv/bin/python bench/bench_plan.py [SCENARIO] [--time-limit S] [--workers N]
-        [--quick] [--objective NAME] [--repeat N]
+        [--quick] [--objective NAME] [--repeat N] [--guard]
 
 Prints wall time per stage (including writing the outputs and the map), the number of
-sub-problems and households, and peak memory (resident set size) of this process and of the
-solver worker processes. ``--repeat`` plans again and says whether plan.json and routes.csv
-came out byte-identical.
+sub-problems and households, peak memory (resident set size) of this process and of the
+solver worker processes, and the sha256 of plan.json and routes.csv. ``--repeat`` plans again
+and says whether plan.json and routes.csv came out byte-identical. ``--guard`` prints how much
+of its wall-clock guard each search used (wall time / guard, worst first, and the whole
+stage's share): below 1/3 everywhere, a machine three times slower would still not be cut.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,10 +35,24 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--objective", default=None)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--guard", action="store_true", help="print guard shares per search")
     args = parser.parse_args()
 
     started = time.perf_counter()
+    from optimizer import api
     from optimizer.api import QUICK_SETTINGS, plan_scenario, write_outputs
+    from optimizer.solver import Assignment, solve_routes
+
+    # Keep the solve stage's Assignment (with each search's wall time and guard), which the
+    # Plan does not carry.
+    assignments: list[Assignment] = []
+
+    def solve_and_keep(*call: Any, **options: Any) -> Assignment:
+        assignment = solve_routes(*call, **options)
+        assignments.append(assignment)
+        return assignment
+
+    api.solve_routes = solve_and_keep
 
     overrides = dict(QUICK_SETTINGS) if args.quick else {}
     if args.objective is not None:
@@ -89,7 +106,11 @@ def main() -> int:
         f"{sum(1 for r in plan.routes if r.break_ is not None)}; cost Rp {k.total_cost:,.0f}; "
         f"priority late {k.priority_late} of {k.priority_households}"
     )
+    if args.guard:
+        _print_guard(assignments[0])
     digests = [_digest(Path(args.out))]
+    print(f"sha256 plan.json {digests[0][0]}")
+    print(f"sha256 routes.csv {digests[0][1]}")
     for run in range(1, args.repeat):
         again = plan_scenario(Path(args.scenario), solver_overrides=overrides)
         folder = Path(args.out + f"-{run}")
@@ -99,6 +120,19 @@ def main() -> int:
         same = all(d == digests[0] for d in digests)
         print(f"{args.repeat} runs: plan.json and routes.csv byte-identical: {same}")
     return 0
+
+
+def _print_guard(assignment: Any, worst: int = 5) -> None:
+    results = sorted(assignment.results, key=lambda r: -r.guard_share)
+    cut = sum(r.hit_time_limit for r in results)
+    print(
+        f"guard: stage {assignment.wall_s:.1f} s of {assignment.guard_s:.0f} s "
+        f"(share {assignment.wall_s / assignment.guard_s:.3f}); {len(results)} searches, "
+        f"{cut} cut; worst share overall {assignment.guard_share:.3f}"
+    )
+    print(f"  {'sub-problem':<16}{'wall s':>9}{'guard s':>10}{'wall/guard':>12}")
+    for r in results[:worst]:
+        print(f"  {r.key:<16}{r.wall_s:>9.2f}{r.guard_s:>10.1f}{r.guard_share:>12.4f}")
 
 
 def _digest(folder: Path) -> tuple[str, ...]:

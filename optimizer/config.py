@@ -128,6 +128,13 @@ Metaheuristic = Literal[
 ]
 
 
+#: Default wall-clock safety net of the solve stage (seconds). The default regency plan (217
+#: sub-problems, 20,000 households) solved in 62-110 s on two cores and 97-180 s on one core of
+#: the standard machine (2-core x86_64, 24 GiB, other work running; bench/RESULTS.md,
+#: 2026-11-30), so at 900 s even one core three times slower is not cut.
+DEFAULT_TIME_LIMIT_S = 900.0
+
+
 class SolverConfig(_Frozen):
     """Search settings.
 
@@ -136,9 +143,13 @@ class SolverConfig(_Frozen):
     same input gives the same plan everywhere; 0 means no effort limit (time only).
     ``min_solutions`` is the least effort of any sub-problem: a small desa's search is cheap
     and stopping it after a few dozen solutions left it a few per cent behind.
-    ``time_limit_s`` is a wall-clock guard for the whole solve stage; if it
-    cuts the search the plan says so in its warnings. ``time_budget_s`` bounds the whole run
-    (loading to outputs): the solve stage gets what is left of it.
+    ``time_limit_s`` is a wall-clock safety net for the whole solve stage, not a target: every
+    sub-problem's search may use all of it, and the stage stops at it (a search that starts
+    later gets what is left). It should be well above what the searches need, so that it never
+    binds and the plan is the same on any machine and any number of workers; if it does cut a
+    search, the plan says so in its warnings. With ``solutions_per_stop = 0`` the searches stop
+    on time alone and share it by size. ``time_budget_s`` bounds the whole run (loading to
+    outputs): the solve stage gets what is left of it.
 
     ``objective``: ``total_time`` (least total team time), ``cost`` (least rupiah: vehicle cost
     per km and per hour plus a fixed cost per team used) or ``longest_route`` (fair workload:
@@ -147,7 +158,7 @@ class SolverConfig(_Frozen):
 
     seed: Annotated[int, Field(ge=0)] = 0
     objective: Objective = "total_time"
-    time_limit_s: Positive = 240.0
+    time_limit_s: Positive = DEFAULT_TIME_LIMIT_S
     time_budget_s: Positive | None = None
     solutions_per_stop: Annotated[float, Field(ge=0)] = 0.5
     min_solutions: Annotated[int, Field(ge=0)] = 100

@@ -18,8 +18,12 @@ so the longest route is as short as possible).
 
 Search stops on an effort limit that does not depend on the machine (``solutions_per_stop``
 times the task size), so a scenario and seed give the same plan everywhere. The wall-clock
-budget is shared out by task size as a guard only; when it cuts a search, the result says so.
-Tasks run in parallel worker processes (largest first); results come back in task order.
+``time_limit_s`` is a safety net only, by one rule (:func:`solve_routes`): every search may use
+the whole stage's limit, and the stage as a whole stops at that limit, so a search that starts
+when less is left gets what is left. At default settings no search comes near its guard, so the
+plan depends neither on the number of workers nor on the speed of the machine; when a guard does
+cut a search, the result says so. Tasks run in parallel worker processes (largest first);
+results come back in task order.
 """
 
 from __future__ import annotations
@@ -49,8 +53,12 @@ MAX_WAIT_S = 24 * 3600
 #: Upper bound of the time dimension: the end of the planning day, or later when a task's own
 #: shifts or windows run later (OR-Tools fails outright on a range beyond the dimension).
 HORIZON_S = 24 * 3600
-#: Smallest time slice one task gets, even when tiny (seconds).
+#: Smallest guard one task gets, even when the stage's safety net is spent (seconds): enough
+#: for a first solution of a small desa, so a late task still returns a plan, marked as cut.
 MIN_TASK_TIME_S = 1.0
+#: A search that ran this share of its guard or more counts as cut by it (OR-Tools stops a
+#: little before the limit it was given, and the model is built inside the guard too).
+CUT_SHARE = 0.98
 #: Up to this many households a task is solved by greedy descent to a local optimum: a
 #: metaheuristic on a tiny task can run out of new solutions and would then idle until its
 #: wall-clock guard, which is slow and not reproducible.
@@ -99,14 +107,40 @@ class TaskResult:
     objective: int
     hit_time_limit: bool
     wall_s: float = field(compare=False)
+    guard_s: float = field(compare=False)
+
+    @property
+    def guard_share(self) -> float:
+        """Share of its wall-clock guard the search used.
+
+        At 1/3 or less, the same search on a machine three times slower would not be cut.
+        """
+        return self.wall_s / self.guard_s
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Assignment:
-    """Results of all tasks, in task order."""
+    """Results of all tasks, in task order.
+
+    ``wall_s`` and ``guard_s`` are the whole stage's wall time and its safety net (seconds);
+    like each result's timings they are not part of equality.
+    """
 
     results: tuple[TaskResult, ...]
     solver_version: str
+    wall_s: float = field(default=0.0, compare=False)
+    guard_s: float = field(default=math.inf, compare=False)
+
+    @property
+    def guard_share(self) -> float:
+        """Largest share of a wall-clock guard used: by any one search, or by the whole stage.
+
+        Below 1/3, the same run on a machine three times slower (same number of cores) would
+        not be cut anywhere: a search started late has what is left of the stage's net as its
+        guard, and the stage's share bounds that case.
+        """
+        shares = [r.guard_share for r in self.results if r.guard_s > 0]
+        return max([self.wall_s / self.guard_s, *shares])
 
 
 def _solution_count(config: SolverConfig, size: int) -> int:
@@ -430,13 +464,15 @@ def solve_task(task: SolveTask, config: SolverConfig, *, time_limit_s: float) ->
     task : SolveTask
     config : SolverConfig
     time_limit_s : float
-        Wall-clock guard for this task.
+        Wall-clock guard for this task (seconds), counted from the call: model building and
+        every search it runs (a second one when the breaks must go into the model).
 
     Returns
     -------
     TaskResult
         ``status`` is NO_SOLUTION when OR-Tools returned nothing (then every candidate is
-        listed as dropped, so no household is lost).
+        listed as dropped, so no household is lost); ``hit_time_limit`` says the guard, not
+        the effort limit, stopped the search.
     """
     started = time.perf_counter()
     candidates = [int(i) for i in np.flatnonzero(task.candidates)]
@@ -449,6 +485,7 @@ def solve_task(task: SolveTask, config: SolverConfig, *, time_limit_s: float) ->
             objective=0,
             hit_time_limit=False,
             wall_s=0.0,
+            guard_s=time_limit_s,
         )
     layout = _layout(task, candidates)
     # Break intervals slow OR-Tools' search several times over, and most routes keep their
@@ -494,7 +531,7 @@ def _solve_model(
         solution = routing.SolveWithParameters(params)
     status = _STATUS.get(routing.status(), SolveStatus.NO_SOLUTION)
     wall = time.perf_counter() - started
-    hit_limit = wall >= time_limit_s * 0.98
+    hit_limit = wall >= time_limit_s * CUT_SHARE
     if solution is None:
         logger.warning(
             "sub-problem %s: OR-Tools found no solution (status %s)", task.key, routing.status()
@@ -507,6 +544,7 @@ def _solve_model(
             objective=0,
             hit_time_limit=hit_limit,
             wall_s=wall,
+            guard_s=time_limit_s,
         )
     routes: list[tuple[int, ...]] = []
     visited: set[int] = set()
@@ -532,12 +570,41 @@ def _solve_model(
         objective=int(solution.ObjectiveValue()),
         hit_time_limit=hit_limit,
         wall_s=wall,
+        guard_s=time_limit_s,
     )
 
 
-def _solve_job(shared: SolverConfig, item: tuple[SolveTask, float]) -> TaskResult:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Stage:
+    """What every job of the solve stage shares: the settings and the stage's safety net."""
+
+    config: SolverConfig
+    deadline: float  # time.monotonic() at which the stage's guard runs out
+
+
+def _solve_job(stage: _Stage, item: tuple[SolveTask, float]) -> TaskResult:
     task, limit = item
-    return solve_task(task, shared, time_limit_s=limit)
+    # time.monotonic() is one clock for the whole machine, so forked workers agree on it.
+    left = stage.deadline - time.monotonic()
+    guard = max(MIN_TASK_TIME_S, min(limit, left))
+    return solve_task(task, stage.config, time_limit_s=guard)
+
+
+def task_limits(tasks: Sequence[SolveTask], config: SolverConfig, workers: int) -> list[float]:
+    """Return each task's wall-clock limit before the stage's net caps it (seconds).
+
+    With an effort limit (``solutions_per_stop`` > 0) the limit is only a guard, and every task
+    gets the whole stage's ``time_limit_s``: a guard shared out by an estimate of the effort
+    gave the tasks the estimate undervalued too little, and they were cut. Searching by time
+    only (``solutions_per_stop`` = 0), the time is what stops each search, and the stage's
+    ``time_limit_s`` on every worker is shared out by estimated effort.
+    """
+    limit = config.time_limit_s
+    if config.solutions_per_stop > 0:
+        return [limit] * len(tasks)
+    efforts = [estimate_effort(t, _solution_count(config, t.size)) for t in tasks]
+    total = sum(efforts) or 1.0
+    return [max(MIN_TASK_TIME_S, limit * workers * e / total) for e in efforts]
 
 
 def solver_version() -> str:
@@ -553,7 +620,7 @@ def solve_routes(
     *,
     progress: Callable[[int, int], None] | None = None,
 ) -> Assignment:
-    """Solve all tasks, in parallel worker processes, within the run's time budget.
+    """Solve all tasks, in parallel worker processes, within the stage's wall-clock guard.
 
     Parameters
     ----------
@@ -567,20 +634,47 @@ def solve_routes(
     -------
     Assignment
         One TaskResult per task, in the order of ``tasks``.
+
+    Notes
+    -----
+    The guard rule: each task may run for :func:`task_limits` (with an effort limit, the
+    whole ``time_limit_s``), and never past the stage's end, ``time_limit_s`` after it began;
+    a task that starts when less is left gets what is left, at least ``MIN_TASK_TIME_S``.
+    The effort limit stops every search long before either guard at default settings, so the
+    number of workers and the speed of the machine do not change the result; the share of
+    its guard each search used is in ``wall_s`` / ``guard_s`` (not part of equality).
     """
+    started = time.monotonic()
     workers = config.workers or default_workers()
+    limits = task_limits(tasks, config, workers)
     efforts = [estimate_effort(t, _solution_count(config, t.size)) for t in tasks]
-    total_effort = sum(efforts) or 1.0
-    budget = config.time_limit_s * workers
-    limits = [max(MIN_TASK_TIME_S, budget * e / total_effort) for e in efforts]
     # Longest tasks first keeps the workers evenly busy to the end.
     order = sorted(range(len(tasks)), key=lambda i: (-efforts[i], tasks[i].key))
     results = run_parallel(
         _solve_job,
         list(zip(tasks, limits, strict=True)),
-        shared=config,
+        shared=_Stage(config=config, deadline=started + config.time_limit_s),
         workers=workers,
         order=order,
         progress=progress,
     )
-    return Assignment(results=tuple(results), solver_version=solver_version())
+    assignment = Assignment(
+        results=tuple(results),
+        solver_version=solver_version(),
+        wall_s=time.monotonic() - started,
+        guard_s=config.time_limit_s,
+    )
+    worst = max(results, key=lambda r: r.guard_share, default=None)
+    if worst is not None:
+        logger.info(
+            "solve: %d searches in %.1f s of the stage's %.0f s guard; the largest share of a "
+            "search's guard used was %.3f (sub-problem %s, %.2f s of %.1f s)",
+            len(results),
+            assignment.wall_s,
+            config.time_limit_s,
+            worst.guard_share,
+            worst.key,
+            worst.wall_s,
+            worst.guard_s,
+        )
+    return assignment

@@ -15,7 +15,7 @@ from optimizer.plan import Plan
 from optimizer.problem import SolveTask, VehicleSpec
 from optimizer.reasons import UnservedReason
 from optimizer.scenario import load_scenario
-from optimizer.solver import SolveStatus, solve_routes, solve_task
+from optimizer.solver import MIN_TASK_TIME_S, SolveStatus, solve_routes, solve_task, task_limits
 
 EIGHT = 8 * 3600
 CONFIG = SolverConfig(solutions_per_stop=2, workers=1)
@@ -112,6 +112,21 @@ def test_same_seed_same_result_in_parallel() -> None:
     second = solve_routes(tasks, config)
     assert first.results == second.results
     assert [r.key for r in first.results] == ["line", "line"]
+
+
+def test_every_search_may_use_the_whole_stage_guard() -> None:
+    # An estimate of the effort once shared the guard out, and cut the tasks it undervalued.
+    tasks = [_line_task(40, [3] * 8), _line_task(9, [3, 3]), _line_task(2, [3])]
+    limits = task_limits(tasks, SolverConfig(time_limit_s=100), workers=2)
+    assert limits == [100.0, 100.0, 100.0]
+
+
+def test_searching_by_time_only_shares_the_stage_by_effort() -> None:
+    tasks = [_line_task(40, [3] * 8), _line_task(9, [3, 3]), _line_task(2, [3])]
+    config = SolverConfig(time_limit_s=100, solutions_per_stop=0)
+    limits = task_limits(tasks, config, workers=2)
+    assert limits[0] > limits[1] > limits[2] == MIN_TASK_TIME_S
+    assert sum(limits[:2]) == pytest.approx(200, abs=MIN_TASK_TIME_S)
 
 
 def _plan_with(scenario_dir: Path, rows: list[dict[str, object]], toml_extra: str = "") -> Plan:
@@ -226,21 +241,3 @@ def test_tiny_plan_invariants(tiny_plan: Plan) -> None:
     check_routes_feasible(tiny_plan)
     codes = sorted(str(u.code) for u in tiny_plan.unserved)
     assert codes == ["no_depot", "too_far_from_road"]
-
-
-def test_depot_off_the_road_is_explained(scenario_dir: Path) -> None:
-    # The depot moves to the end of the dead-end lane (node 18): 100 m from any car road.
-    lat, lon = grid_point(4, 1)
-    (scenario_dir / "depots.csv").write_text(
-        f"depot_id,desa_code,lat,lon\nD1,35.10.14.2010,{lat:.7f},{lon:.7f}\n", encoding="utf-8"
-    )
-    (scenario_dir / "teams.csv").write_text(
-        "team_id,depot_id,vehicle\nT-CAR,D1,car\n", encoding="utf-8"
-    )
-    plan = _plan_with(
-        scenario_dir, [household("A", *grid_point(1, 1))], "\n[graph]\nmax_snap_m = 50\n"
-    )
-    (item,) = plan.unserved
-    assert item.code == UnservedReason.UNREACHABLE
-    assert "depot D1 is not on a road its teams' vehicles can use" in item.reason
-    assert any("depot D1 is 100 m from the nearest road a car can use" in w for w in plan.warnings)
