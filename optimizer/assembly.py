@@ -446,7 +446,12 @@ def assemble_plan(
     if cut_short:
         warnings.append(
             f"the time budget cut the search in {cut_short} sub-problem(s): this "
-            "plan may differ between machines; raise [solver] time_limit_s"
+            "plan may differ between machines; raise "
+            + (
+                "[solver] time_budget_s (--time-budget)"
+                if scenario.config.solver.time_budget_s is not None
+                else "[solver] time_limit_s (--time-limit)"
+            )
         )
     long_snaps = 0
     for snap in inputs.snapped.by_profile.values():
@@ -515,7 +520,8 @@ def assemble_plan(
     meta: dict[str, Any] = {
         "input_hash": scenario.input_hash,
         "seed": scenario.config.solver.seed,
-        "solver": scenario.config.solver.model_dump(mode="json"),
+        # Worker processes change how fast, never what: they stay out of the plan.
+        "solver": scenario.config.solver.model_dump(mode="json", exclude={"workers"}),
         "graph": {
             "max_snap_m": scenario.config.graph.max_snap_m,
             "walk_speed_kph": scenario.config.graph.walk_speed_kph,

@@ -171,7 +171,11 @@ def plan(
     seed: Annotated[int | None, typer.Option(help="Solver seed (default from scenario).")] = None,
     time_limit: Annotated[
         float | None,
-        typer.Option("--time-limit", help="Wall-clock budget of the solve stage in seconds."),
+        typer.Option(
+            "--time-limit",
+            help="Wall-clock safety net of the solve stage in seconds (default 900); searches "
+            "normally stop by their effort limit long before it.",
+        ),
     ] = None,
     time_budget: Annotated[
         float | None,
