@@ -282,6 +282,8 @@ def check(
         )
         out.print("Columns read:", highlight=False)
         _print_columns(loaded)
+        for notice in loaded.notices:
+            out.print(f"notice: {notice}", highlight=False, markup=False)
         for row in loaded.rejected[:CHECK_ROWS_SHOWN]:
             out.print(
                 f"  row {row.row} ({row.household_id or 'no id'}) [{row.code}]: {row.reason}",

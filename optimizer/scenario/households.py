@@ -338,8 +338,8 @@ def _build(rows: list[_Row], intake: HouseholdIntake) -> None:
         intake.households.append(_household(row, lat, lon, location))
         placed_by_desa[f"{row.desa.name} ({row.desa.code})"] += 1
     intake.notices.extend(
-        f"desa {desa}: {count} household(s) without coordinates placed approximately at the "
-        "middle of their RT/RW or dusun; teams ask the RT head on the day, and a field visit "
-        "should record their position (berbagi check writes needs_location.csv)"
+        f"desa {desa}: {count} household(s) without coordinates placed approximately among "
+        "their RT/RW or dusun neighbours (teams ask the RT head; berbagi check lists them in "
+        "needs_location.csv)"
         for desa, count in sorted(placed_by_desa.items())
     )

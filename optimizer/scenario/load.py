@@ -301,8 +301,8 @@ def load_scenario(path: Path, *, strict: bool = False) -> Scenario:
     network_path = _resolve(base, inputs.road_network)
     rules = _day_rules(parsed)
     notices = [n for t in tables.values() for n in t.notices] + intake.notices
-    for notice in notices:
-        logger.warning("%s", notice)
+    for notice in notices:  # the plan's warnings and berbagi check repeat them
+        logger.info("%s", notice)
     if intake.rejected:
         logger.warning(
             "%d household row(s) cannot be planned; they are listed as unserved",
