@@ -149,6 +149,9 @@ def _build_route(
                 trip=visit.trip,
                 priority=household.priority,
                 location=household.location,
+                dusun=household.dusun,
+                rt=household.rt,
+                rw=household.rw,
                 late=0 <= task.due_of(visit.node) < visit.start_s,
             )
         )
@@ -193,6 +196,8 @@ def _build_route(
         break_=break_,
         work_s=schedule.work_s,
         cost=round(cost, 2),
+        shift_start_s=team.shift_start_s,
+        shift_end_s=team.shift_end_s,
     )
 
 
@@ -466,6 +471,7 @@ def assemble_plan(
         )
 
     teams_at = Counter(t.depot_id for t in scenario.teams)
+    desa_names = {d.code: (d.name, d.parent_name or "") for d in inputs.boundaries.desa}
     depots = tuple(
         DepotSite(
             depot_id=d.depot_id,
@@ -475,6 +481,8 @@ def assemble_plan(
             lon=d.lon,
             approximate=d.approximate,
             teams=teams_at[d.depot_id],
+            desa_name=desa_names.get(d.desa_code, ("", ""))[0],
+            kecamatan=desa_names.get(d.desa_code, ("", ""))[1],
         )
         for d in scenario.depots
     )

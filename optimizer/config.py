@@ -169,10 +169,17 @@ class SolverConfig(_Frozen):
 
 
 class RenderConfig(_Frozen):
-    """Output settings for maps and sheets."""
+    """Output settings for maps and sheets.
+
+    ``language``: the language of sheets and phone pages (``id`` Bahasa Indonesia, ``en``
+    English). ``names``: heads of household on sheets and phone pages in ``full`` or as
+    ``initials`` (never on the overview map).
+    """
 
     online_tiles: bool = False
     coordinate_decimals: Annotated[int, Field(ge=4, le=7)] = 5
+    language: Literal["id", "en"] = "id"
+    names: Literal["full", "initials"] = "full"
 
 
 class PlannerConfig(_Frozen):

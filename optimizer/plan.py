@@ -52,6 +52,9 @@ class Stop:
     late: bool = False
     #: Where the position comes from: ``register`` or ``approximate (RT 003/RW 001)``.
     location: str = "register"
+    dusun: str = ""
+    rt: str = ""
+    rw: str = ""
 
     @property
     def approximate(self) -> bool:
@@ -112,6 +115,9 @@ class Route:
     break_: Break | None = None
     work_s: int = 0
     cost: float = 0.0
+    #: The team's own shift (the route starts and ends inside it).
+    shift_start_s: int = 0
+    shift_end_s: int = 0
 
     @property
     def duration_s(self) -> int:
@@ -148,6 +154,8 @@ class DepotSite:
     lon: float
     approximate: bool
     teams: int
+    desa_name: str = ""
+    kecamatan: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -76,8 +76,13 @@ def test_plan_json_records_the_render_settings(
     write_outputs(fine_plan, tmp_path / "fine")
     default = json.loads((tmp_path / "default" / "plan.json").read_text(encoding="utf-8"))
     fine = json.loads((tmp_path / "fine" / "plan.json").read_text(encoding="utf-8"))
-    assert default["meta"]["render"] == {"coordinate_decimals": 5, "online_tiles": False}
-    assert list(fine["meta"]["render"]) == ["coordinate_decimals", "online_tiles"]
+    assert default["meta"]["render"] == {
+        "coordinate_decimals": 5,
+        "language": "id",
+        "names": "full",
+        "online_tiles": False,
+    }
+    assert list(fine["meta"]["render"]) == sorted(fine["meta"]["render"])
     assert fine["meta"]["render"]["coordinate_decimals"] == 7
     # Written twice, byte for byte the same.
     write_outputs(fine_plan, tmp_path / "again")
