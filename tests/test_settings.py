@@ -141,6 +141,7 @@ def test_online_tiles_add_a_tile_layer(tiny_plan: Plan, tiles_plan: Plan, tmp_pa
 def test_an_explicit_config_overrides_the_plan(fine_plan: Plan, tmp_path: Path) -> None:
     write_outputs(fine_plan, tmp_path, config=RenderConfig(coordinate_decimals=4))
     data = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
-    assert data["meta"]["render"] == {"coordinate_decimals": 4, "online_tiles": False}
+    assert data["meta"]["render"]["coordinate_decimals"] == 4
+    assert data["meta"]["render"]["online_tiles"] is False
     assert '"scale":10000,' in (tmp_path / "map.html").read_text(encoding="utf-8")
     assert {len(x.split(".")[1]) for x in _csv_column(tmp_path / "routes.csv", "lon")} == {4}
