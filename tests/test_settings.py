@@ -145,3 +145,25 @@ def test_an_explicit_config_overrides_the_plan(fine_plan: Plan, tmp_path: Path) 
     assert data["meta"]["render"]["online_tiles"] is False
     assert '"scale":10000,' in (tmp_path / "map.html").read_text(encoding="utf-8")
     assert {len(x.split(".")[1]) for x in _csv_column(tmp_path / "routes.csv", "lon")} == {4}
+
+
+def test_names_initials_reach_the_route_sheet(tiny_plan: Plan, tmp_path: Path) -> None:
+    plan = _plan_with_render(tmp_path / "initials", 'names = "initials"\n')
+    assert plan.render.names == "initials"
+    write_outputs(tiny_plan, tmp_path / "full")
+    write_outputs(plan, tmp_path / "short")
+    full = _csv_column(tmp_path / "full" / "routes.csv", "head_name")
+    short = _csv_column(tmp_path / "short" / "routes.csv", "head_name")
+    assert full
+    assert len(full) == len(short)
+    assert all(name.startswith("Kepala HH-") for name in full)
+    assert set(short) == {"K. H."}
+
+
+def test_display_name_initials() -> None:
+    from optimizer.render.names import display_name
+
+    assert display_name("Siti Rohmah", "full") == "Siti Rohmah"
+    assert display_name("Siti Rohmah binti Sulaiman", "initials") == "S. R. B. S."
+    assert display_name("H. Ahmad", "initials") == "H. A."
+    assert display_name("", "initials") == ""

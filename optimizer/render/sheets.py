@@ -3,7 +3,8 @@
 routes.csv has one row per door (``event`` = ``door``) and, in time order between them, one
 row per return to the depot to reload (``reload``) and one for the team's break (``break``),
 so a team lead reads the whole day from top to bottom. Coordinates are written with the
-plan's ``render.coordinate_decimals`` decimal places, as on the map.
+plan's ``render.coordinate_decimals`` decimal places, as on the map; heads of household appear
+as ``render.names`` says (in full, or as initials).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from optimizer.config import RenderConfig
 from optimizer.plan import Plan, Route
+from optimizer.render.names import NameMode, display_name
 from optimizer.units import format_clock
 
 ROUTE_COLUMNS = (
@@ -67,7 +69,9 @@ def _coordinate(value: float, decimals: int) -> str:
     return f"{value:.{decimals}f}"
 
 
-def _route_rows(route: Route, label: str, decimals: int) -> list[list[object]]:
+def _route_rows(
+    route: Route, label: str, decimals: int, names: NameMode = "full"
+) -> list[list[object]]:
     """Return the rows of one team's day, in time order."""
     timed: list[tuple[tuple[int, int, int], list[object]]] = []
 
@@ -80,7 +84,8 @@ def _route_rows(route: Route, label: str, decimals: int) -> list[list[object]]:
     for stop in route.stops:
         row: list[object] = [safe_cell(route.team_id), route.vehicle, safe_cell(route.depot_id)]
         row += ["door", stop.sequence, stop.trip, safe_cell(stop.household_id)]
-        row += [safe_cell(stop.head_name), safe_cell(stop.address), safe_cell(stop.desa_name)]
+        name = display_name(stop.head_name, names)
+        row += [safe_cell(name), safe_cell(stop.address), safe_cell(stop.desa_name)]
         row += [format_clock(stop.arrival_s), format_clock(stop.departure_s), stop.packages]
         row += [stop.load_after, _window(stop.window_start_s, stop.window_end_s)]
         row += ["yes" if stop.priority else "", f"{stop.walk_m:.0f}", safe_cell(stop.notes)]
@@ -132,7 +137,8 @@ def write_sheets(plan: Plan, folder: Path, *, config: RenderConfig | None = None
     Text from the input files is written with spreadsheet formulas neutralised. Every row says
     ``SYNTHETIC DEMO DATA`` in ``data_notice`` when the plan rests on demonstration data.
     """
-    decimals = (config if config is not None else plan.render).coordinate_decimals
+    render = config if config is not None else plan.render
+    decimals = render.coordinate_decimals
     folder.mkdir(parents=True, exist_ok=True)
     label = SYNTHETIC_LABEL if plan.synthetic_data else ""
     routes_path = folder / "routes.csv"
@@ -140,7 +146,7 @@ def write_sheets(plan: Plan, folder: Path, *, config: RenderConfig | None = None
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(ROUTE_COLUMNS)
         for route in plan.routes:
-            writer.writerows(_route_rows(route, label, decimals))
+            writer.writerows(_route_rows(route, label, decimals, render.names))
     unserved_path = folder / "unserved.csv"
     with unserved_path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
