@@ -3,7 +3,8 @@
 The public API; see README.md for the pipeline and the file formats.
 """
 
-from optimizer.api import plan_scenario, write_outputs
+from optimizer.api import PlanResult, plan_scenario, plan_with_streets, write_outputs
+from optimizer.archive import read_plan_archive, write_plan_archive
 from optimizer.areas import Boundaries, load_boundaries
 from optimizer.config import GraphConfig, PlannerConfig, RenderConfig, SolverConfig
 from optimizer.errors import (
@@ -11,11 +12,13 @@ from optimizer.errors import (
     GraphError,
     InfeasibleError,
     Issue,
+    PlanArchiveError,
     PlannerError,
     ScenarioError,
     SnappingError,
     UnreachableError,
 )
+from optimizer.geometry import Streets
 from optimizer.plan import Plan
 from optimizer.reasons import UnservedReason
 from optimizer.roadgraph import RoadGraph, load_road_graph, save_road_graph, validate_road_graph
@@ -29,6 +32,8 @@ __all__ = [
     "InfeasibleError",
     "Issue",
     "Plan",
+    "PlanArchiveError",
+    "PlanResult",
     "PlannerConfig",
     "PlannerError",
     "RenderConfig",
@@ -37,13 +42,17 @@ __all__ = [
     "ScenarioError",
     "SnappingError",
     "SolverConfig",
+    "Streets",
     "UnreachableError",
     "UnservedReason",
     "load_boundaries",
     "load_road_graph",
     "load_scenario",
     "plan_scenario",
+    "plan_with_streets",
+    "read_plan_archive",
     "save_road_graph",
     "validate_road_graph",
     "write_outputs",
+    "write_plan_archive",
 ]

@@ -1,7 +1,7 @@
-"""The whole pipeline in one call: scenario file -> Plan -> output files.
+"""The whole pipeline in one call: scenario file -> Plan (and its streets) -> output files.
 
 inputs -> road graph -> profile networks -> snapping -> partition -> matrices
--> routing problem -> solve -> plan -> render
+-> routing problem -> solve -> geometry -> plan -> render
 """
 
 from __future__ import annotations
@@ -10,30 +10,32 @@ import logging
 import resource
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from optimizer.archive import streets_for_plan, write_plan_archive
 from optimizer.areas import load_boundaries
 from optimizer.assembly import PlanInputs, assemble_plan
 from optimizer.config import RenderConfig, SolverConfig
 from optimizer.errors import ConfigError
+from optimizer.geometry import Streets, build_streets, trace_routes
 from optimizer.matrix import build_matrices
 from optimizer.parallel import default_workers
 from optimizer.partition import build_partition
 from optimizer.plan import Plan, PlanStats
-from optimizer.problem import build_problem
+from optimizer.problem import Problem, build_problem
 from optimizer.render.maps import render_map
 from optimizer.render.quality import write_needs_location, write_quality_report
 from optimizer.render.report import write_plan_json
 from optimizer.render.sheets import write_sheets
-from optimizer.roadgraph import build_profile_network, load_road_graph
+from optimizer.roadgraph import ProfileNetwork, RoadGraph, build_profile_network, load_road_graph
 from optimizer.scenario import Scenario, load_scenario
 from optimizer.scenario.quality import build_quality_report
-from optimizer.snapping import check_depot_snaps, snap_sites
-from optimizer.solver import solve_routes
+from optimizer.snapping import Snapped, check_depot_snaps, snap_sites
+from optimizer.solver import Assignment, solve_routes
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +101,174 @@ def _peak_memory_mb() -> float:
     return max(own, children) / 1024.0
 
 
+class _StageClock:
+    """Wall time per stage of a run, and each stage's progress callback."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.started = self._last = time.perf_counter()
+        self.stages: dict[str, float] = {}
+        self._progress = progress
+
+    def lap(self, name: str) -> None:
+        """Record the time since the last lap as stage ``name``."""
+        now = time.perf_counter()
+        self.stages[name] = round(now - self._last, 3)
+        self._last = now
+
+    def elapsed_s(self) -> float:
+        """Return the seconds since the run started."""
+        return time.perf_counter() - self.started
+
+    def report(self, stage: str) -> Callable[[int, int], None] | None:
+        """Return the (done, total) callback of one stage, or None without progress."""
+        progress = self._progress
+        if progress is None:
+            return None
+        return lambda done, total: progress(stage, done, total)
+
+
+def _snap(scenario: Scenario, graph: RoadGraph, networks: dict[str, ProfileNetwork]) -> Snapped:
+    """Put every household and depot on each profile's roads; stop when no team can leave."""
+    snapped = snap_sites(
+        graph,
+        networks,
+        [h.lat for h in scenario.households],
+        [h.lon for h in scenario.households],
+        [d.lat for d in scenario.depots],
+        [d.lon for d in scenario.depots],
+        max_snap_m=scenario.config.graph.max_snap_m,
+    )
+    check_depot_snaps(scenario, snapped)
+    return snapped
+
+
+def _solve(scenario: Scenario, problem: Problem, clock: _StageClock) -> tuple[Problem, Assignment]:
+    """Solve within what the run's budget leaves; the problem carries any squeeze warning."""
+    limit, squeezed = solve_time_limit(scenario, clock.elapsed_s())
+    solver_config = scenario.config.solver.model_copy(update={"time_limit_s": limit})
+    assignment = solve_routes(problem.tasks, solver_config, progress=clock.report("solve"))
+    if squeezed:
+        problem = replace(problem, warnings=(*problem.warnings, squeezed))
+    return problem, assignment
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanResult:
+    """A plan and the streets under it: what every document of the plan is drawn from.
+
+    Attributes
+    ----------
+    plan : Plan
+    streets : Streets
+        The road network's streets with a point within ``STREETS_MARGIN_M`` (2 km) of the
+        plan's extent (:func:`optimizer.archive.streets_for_plan`).
+    """
+
+    plan: Plan
+    streets: Streets
+
+
+def plan_with_streets(
+    scenario_path: Path,
+    *,
+    strict: bool = False,
+    solver_overrides: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> PlanResult:
+    """Plan a distribution day from a scenario file, with the streets under the plan.
+
+    Parameters
+    ----------
+    scenario_path : Path
+        The scenario TOML file.
+    strict : bool
+        Refuse to plan when any household row is invalid (default: list them as unserved).
+    solver_overrides : dict, optional
+        SolverConfig fields that replace the scenario's (e.g. ``{"seed": 1}``).
+    progress : callable, optional
+        Called with (stage, done, total) while long stages run.
+
+    Returns
+    -------
+    PlanResult
+        The plan (``stats`` holds wall time per stage and peak memory) and its streets; pass
+        both to :func:`write_outputs` to write the plan archive as well.
+
+    Raises
+    ------
+    ScenarioError
+        Bad scenario or input files (every problem listed).
+    ConfigError
+        A solver override out of range.
+    GraphError
+        Road network missing or broken.
+    SnappingError
+        No team can leave any depot: no depot is on a road its teams' vehicles can use.
+    UnreachableError
+        Not a single household can be reached by road.
+    InfeasibleError
+        The solver found no solution for any sub-problem with households to route.
+    """
+    clock = _StageClock(progress)
+    scenario = load_scenario(scenario_path, strict=strict)
+    scenario = apply_solver_overrides(scenario, solver_overrides or {})
+    boundaries = load_boundaries(Path(scenario.boundaries))
+    clock.lap("load inputs")
+    graph = load_road_graph(Path(scenario.road_network))
+    clock.lap("load road graph")
+    config = scenario.config
+    profiles = sorted({scenario.vehicles[t.vehicle].profile for t in scenario.teams})
+    networks = {p: build_profile_network(graph, p, config.graph.profiles[p]) for p in profiles}
+    clock.lap("profile networks")
+    snapped = _snap(scenario, graph, networks)
+    partition = build_partition(scenario)
+    clock.lap("snap and partition")
+    workers = config.solver.workers or default_workers()
+    matrices = build_matrices(
+        graph,
+        networks,
+        snapped,
+        partition,
+        buffer_m=config.graph.matrix_buffer_m,
+        workers=workers,
+        progress=clock.report("matrices"),
+    )
+    clock.lap("matrices")
+    problem = build_problem(
+        scenario, snapped, partition, matrices, walk_speed_kph=config.graph.walk_speed_kph
+    )
+    problem, assignment = _solve(scenario, problem, clock)
+    clock.lap("solve")
+    geometry = trace_routes(
+        graph,
+        networks,
+        matrices,
+        problem,
+        assignment,
+        workers=workers,
+        progress=clock.report("geometry"),
+    )
+    clock.lap("geometry")
+    plan = assemble_plan(
+        PlanInputs(
+            scenario=scenario,
+            boundaries=boundaries,
+            road_network=graph.info,
+            profiles=tuple(profiles),
+            snapped=snapped,
+            partition=partition,
+            problem=problem,
+            assignment=assignment,
+            geometry=geometry,
+        )
+    )
+    clock.lap("assemble plan")
+    streets = streets_for_plan(plan, build_streets(graph))
+    clock.lap("streets")
+    stats = PlanStats(stage_seconds=clock.stages, peak_memory_mb=_peak_memory_mb())
+    return PlanResult(plan=replace(plan, stats=stats), streets=streets)
+
+
 def plan_scenario(
     scenario_path: Path,
     *,
@@ -107,6 +277,8 @@ def plan_scenario(
     progress: Progress | None = None,
 ) -> Plan:
     """Plan a distribution day from a scenario file.
+
+    The plan of :func:`plan_with_streets`, without the streets.
 
     Parameters
     ----------
@@ -139,83 +311,19 @@ def plan_scenario(
     InfeasibleError
         The solver found no solution for any sub-problem with households to route.
     """
-    stages: dict[str, float] = {}
-    clock = started = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        stages[name] = round(now - clock, 3)
-        clock = now
-
-    def report(stage: str) -> Callable[[int, int], None] | None:
-        if progress is None:
-            return None
-        return lambda done, total: progress(stage, done, total)
-
-    scenario = load_scenario(scenario_path, strict=strict)
-    scenario = apply_solver_overrides(scenario, solver_overrides or {})
-    boundaries = load_boundaries(Path(scenario.boundaries))
-    lap("load inputs")
-    graph = load_road_graph(Path(scenario.road_network))
-    lap("load road graph")
-    config = scenario.config
-    profiles = sorted({scenario.vehicles[t.vehicle].profile for t in scenario.teams})
-    networks = {p: build_profile_network(graph, p, config.graph.profiles[p]) for p in profiles}
-    lap("profile networks")
-    snapped = snap_sites(
-        graph,
-        networks,
-        [h.lat for h in scenario.households],
-        [h.lon for h in scenario.households],
-        [d.lat for d in scenario.depots],
-        [d.lon for d in scenario.depots],
-        max_snap_m=config.graph.max_snap_m,
-    )
-    check_depot_snaps(scenario, snapped)
-    partition = build_partition(scenario)
-    lap("snap and partition")
-    workers = config.solver.workers or default_workers()
-    matrices = build_matrices(
-        graph,
-        networks,
-        snapped,
-        partition,
-        buffer_m=config.graph.matrix_buffer_m,
-        workers=workers,
-        progress=report("matrices"),
-    )
-    lap("matrices")
-    problem = build_problem(
-        scenario, snapped, partition, matrices, walk_speed_kph=config.graph.walk_speed_kph
-    )
-    limit, squeezed = solve_time_limit(scenario, time.perf_counter() - started)
-    solver_config = config.solver.model_copy(update={"time_limit_s": limit})
-    assignment = solve_routes(problem.tasks, solver_config, progress=report("solve"))
-    if squeezed:
-        problem = replace(problem, warnings=(*problem.warnings, squeezed))
-    lap("solve")
-    plan = assemble_plan(
-        PlanInputs(
-            scenario=scenario,
-            boundaries=boundaries,
-            graph=graph,
-            networks=networks,
-            snapped=snapped,
-            partition=partition,
-            matrices=matrices,
-            problem=problem,
-            assignment=assignment,
-        ),
-        workers=workers,
-        progress=report("geometry"),
-    )
-    lap("assemble plan")
-    return replace(plan, stats=PlanStats(stage_seconds=stages, peak_memory_mb=_peak_memory_mb()))
+    return plan_with_streets(
+        scenario_path, strict=strict, solver_overrides=solver_overrides, progress=progress
+    ).plan
 
 
-def write_outputs(plan: Plan, folder: Path, *, config: RenderConfig | None = None) -> list[Path]:
-    """Write plan.json, routes.csv, unserved.csv and map.html into a folder.
+def write_outputs(
+    plan: Plan,
+    folder: Path,
+    *,
+    config: RenderConfig | None = None,
+    streets: Streets | None = None,
+) -> list[Path]:
+    """Write plan.json, routes.csv, unserved.csv and map.html into a folder, and the archive.
 
     Parameters
     ----------
@@ -225,6 +333,10 @@ def write_outputs(plan: Plan, folder: Path, *, config: RenderConfig | None = Non
     config : RenderConfig, optional
         Render settings for every file instead of the plan's own (``plan.render``, the
         scenario's ``[render]`` table); plan.json records the settings used in ``meta.render``.
+    streets : Streets, optional
+        The streets under the plan (:attr:`PlanResult.streets`). When given, the plan archive
+        (plan-full.json.gz and streets.npz, :func:`optimizer.archive.write_plan_archive`) is
+        written too, so documents can be made later from the folder alone.
 
     Returns
     -------
@@ -236,6 +348,8 @@ def write_outputs(plan: Plan, folder: Path, *, config: RenderConfig | None = Non
     written = [write_plan_json(plan, folder / "plan.json")]
     written += write_sheets(plan, folder)
     written.append(render_map(plan, folder / "map.html"))
+    if streets is not None:
+        written += write_plan_archive(plan, streets, folder)
     return written
 
 

@@ -1,4 +1,7 @@
-"""Turn solver results into the Plan: ETAs, leg geometry, unserved reasons, KPIs and meta.
+"""Turn solver results into the Plan: ETAs, legs, unserved reasons, KPIs and meta.
+
+The legs' paths along the roads come traced from the geometry stage
+(:func:`optimizer.geometry.trace_routes`); the assembly only puts them into the routes.
 
 ETAs are recomputed here from the route order with the same integer times the solver used:
 leave the depot at the shift start, wait at a door until its window opens, spend the service
@@ -16,7 +19,6 @@ from __future__ import annotations
 import itertools
 import platform
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
@@ -26,7 +28,7 @@ import shapely
 
 from optimizer.areas import Boundaries
 from optimizer.errors import InfeasibleError, UnreachableError
-from optimizer.matrix import LegTrace, TraceRequest, TravelMatrices, trace_all
+from optimizer.geometry import LegTrace, RouteGeometry, route_sequence
 from optimizer.partition import Partition
 from optimizer.plan import (
     AreaOutline,
@@ -43,7 +45,7 @@ from optimizer.plan import (
 )
 from optimizer.problem import Problem
 from optimizer.reasons import UnservedReason
-from optimizer.roadgraph import ProfileNetwork, RoadGraph
+from optimizer.roadgraph import GraphInfo
 from optimizer.scenario import Scenario
 from optimizer.schedule import schedule_route
 from optimizer.snapping import SUSPICIOUS_SNAP_M, Snapped, check_depot_snaps
@@ -59,17 +61,27 @@ NAMED_IN_ERRORS = 5
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PlanInputs:
-    """Everything the assembly needs from earlier stages."""
+    """Everything the assembly needs from earlier stages.
+
+    Attributes
+    ----------
+    road_network : GraphInfo
+        Provenance of the road graph (credits, whether it is synthetic).
+    profiles : tuple of str
+        The vehicle profiles whose networks were built (``meta.graph.profiles_used``).
+    geometry : RouteGeometry
+        Every route's legs traced along the roads (:func:`optimizer.geometry.trace_routes`).
+    """
 
     scenario: Scenario
     boundaries: Boundaries
-    graph: RoadGraph
-    networks: dict[str, ProfileNetwork]
+    road_network: GraphInfo
+    profiles: tuple[str, ...]
     snapped: Snapped
     partition: Partition
-    matrices: TravelMatrices
     problem: Problem
     assignment: Assignment
+    geometry: RouteGeometry
 
 
 def _depot_of(inputs: PlanInputs, task: SolveTask, local_depot: int) -> int:
@@ -77,18 +89,12 @@ def _depot_of(inputs: PlanInputs, task: SolveTask, local_depot: int) -> int:
     return subproblem.depots[local_depot]
 
 
-def _sequence(task: SolveTask, vehicle: int, nodes: tuple[int, ...]) -> list[int]:
-    """Local task nodes a route passes, depot to depot, reloads as the depot."""
-    depot = task.vehicles[vehicle].depot_node
-    return [depot, *(depot if n == RELOAD else n for n in nodes), depot]
-
-
 def _build_route(
     inputs: PlanInputs,
     task: SolveTask,
     vehicle: int,
     nodes: tuple[int, ...],
-    traces: list[LegTrace],
+    traces: tuple[LegTrace, ...],
     warnings: list[str],
 ) -> Route:
     scenario = inputs.scenario
@@ -97,7 +103,7 @@ def _build_route(
     vtype = scenario.vehicles[team.vehicle]
     depot = scenario.depots[_depot_of(inputs, task, spec.depot_node)]
     times = task.time_s[spec.profile]
-    sequence = _sequence(task, vehicle, nodes)
+    sequence = route_sequence(task, vehicle, nodes)
     snap = inputs.snapped.by_profile[spec.profile]
     schedule = schedule_route(task, vehicle, nodes)
     if not schedule.feasible:
@@ -255,30 +261,6 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def _trace_routes(
-    inputs: PlanInputs,
-    work: list[tuple[SolveTask, int, tuple[int, ...]]],
-    workers: int,
-    progress: Callable[[int, int], None] | None,
-) -> list[list[LegTrace]]:
-    """Trace the legs of every route, batched per sub-problem and profile."""
-    batches: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    where: list[tuple[tuple[str, str], int, int]] = []
-    for task, vehicle, nodes in work:
-        spec = task.vehicles[vehicle]
-        sequence = _sequence(task, vehicle, nodes)
-        legs = batches.setdefault((task.key, spec.profile), [])
-        where.append(((task.key, spec.profile), len(legs), len(sequence) - 1))
-        legs.extend(itertools.pairwise(sequence))
-    keys = list(batches)
-    requests = [TraceRequest(key=k[0], profile=k[1], legs=tuple(batches[k])) for k in keys]
-    traced = trace_all(
-        inputs.graph, inputs.networks, inputs.matrices, requests, workers=workers, progress=progress
-    )
-    by_key = dict(zip(keys, traced, strict=True))
-    return [by_key[key][start : start + count] for key, start, count in where]
-
-
 def _listed(items: list[str]) -> str:
     """List the first few items, comma-separated, and say how many more there are."""
     shown = ", ".join(items[:NAMED_IN_ERRORS])
@@ -342,21 +324,12 @@ def _check_solved(inputs: PlanInputs) -> None:
     )
 
 
-def assemble_plan(
-    inputs: PlanInputs,
-    *,
-    workers: int = 1,
-    progress: Callable[[int, int], None] | None = None,
-) -> Plan:
+def assemble_plan(inputs: PlanInputs) -> Plan:
     """Build the Plan from the outputs of every stage.
 
     Parameters
     ----------
     inputs : PlanInputs
-    workers : int
-        Worker processes for tracing route geometry.
-    progress : callable, optional
-        Called with (done, total) while tracing.
 
     Returns
     -------
@@ -420,10 +393,11 @@ def assemble_plan(
         for vehicle, nodes in enumerate(result.routes)
         if nodes
     ]
-    traces = _trace_routes(inputs, work, workers, progress)
     routes = [
-        _build_route(inputs, task, vehicle, nodes, leg_traces, warnings)
-        for (task, vehicle, nodes), leg_traces in zip(work, traces, strict=True)
+        _build_route(
+            inputs, task, vehicle, nodes, inputs.geometry.of_route(task.key, vehicle), warnings
+        )
+        for task, vehicle, nodes in work
     ]
     for task, result in zip(inputs.problem.tasks, inputs.assignment.results, strict=True):
         cut_short += int(result.hit_time_limit)
@@ -437,9 +411,9 @@ def assemble_plan(
                 )
     unserved.sort(key=lambda u: u.row)
 
-    synthetic = scenario.synthetic_inputs or inputs.graph.info.synthetic
+    synthetic = scenario.synthetic_inputs or inputs.road_network.synthetic
     notices = []
-    if inputs.graph.info.synthetic:
+    if inputs.road_network.synthetic:
         notices.append("the road network is a generated demonstration network, not real roads")
     if scenario.synthetic_inputs:
         notices.append("households, depots and teams are generated demonstration data")
@@ -447,7 +421,7 @@ def assemble_plan(
         notices.append("depot locations are approximate")
     data_notice = ("Synthetic demo data: " if synthetic else "Note: ") + "; ".join(notices) + "."
     if not notices:
-        data_notice = f"Road data: {inputs.graph.info.attribution}."
+        data_notice = f"Road data: {inputs.road_network.attribution}."
     if cut_short:
         warnings.append(
             f"the time budget cut the search in {cut_short} sub-problem(s): this "
@@ -534,9 +508,9 @@ def assemble_plan(
             "max_snap_m": scenario.config.graph.max_snap_m,
             "walk_speed_kph": scenario.config.graph.walk_speed_kph,
             "matrix_buffer_m": scenario.config.graph.matrix_buffer_m,
-            "profiles_used": sorted(inputs.networks),
+            "profiles_used": sorted(inputs.profiles),
         },
-        "road_network": inputs.graph.info.to_dict(),
+        "road_network": inputs.road_network.to_dict(),
         "subproblems": len(inputs.problem.tasks),
         "day_rules": {
             "friday": scenario.rules.friday,

@@ -111,3 +111,13 @@ class InfeasibleError(PlannerError):
         self.status = status
         self.causes = causes
         super().__init__(message)
+
+
+class PlanArchiveError(PlannerError, ValueError):
+    """A plan folder's archive (``plan-full.json.gz``, ``streets.npz``) is missing or unusable.
+
+    Raised by :func:`optimizer.archive.read_plan_archive` when documents are made later from
+    an existing plan folder and a file is absent, damaged, of another format or from another
+    program. The message names the file and what is wrong; the fix is to plan again
+    (``berbagi plan SCENARIO --out FOLDER``), which writes a fresh archive.
+    """

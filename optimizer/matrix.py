@@ -8,6 +8,10 @@ reachable site look unreachable.
 
 Rounding rule: a matrix entry is the fastest path time rounded UP to whole seconds, so a plan
 that is feasible in integers is feasible in reality. Unreachable pairs hold ``UNREACHABLE_S``.
+
+The roads a fastest path takes are exposed as path data only (:func:`find_site_paths`, a list of
+:class:`RoadHop` per pair of sites); turning them into shapes on the map is the geometry stage's
+job, after solving.
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ from optimizer.parallel import run_parallel
 from optimizer.partition import Partition, SubProblem
 from optimizer.roadgraph import ProfileNetwork, RoadGraph
 from optimizer.snapping import Snapped, entry_endpoints
-from optimizer.units import haversine_m
 
 logger = logging.getLogger(__name__)
 
@@ -79,15 +82,6 @@ class TravelMatrices:
 
     by_key: dict[tuple[str, str], SubMatrix]
     fallbacks: int
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LegTrace:
-    """The road path of one leg: its length and shape."""
-
-    distance_m: float
-    lats: tuple[float, ...]
-    lons: tuple[float, ...]
 
 
 def local_sites(snapped: Snapped, subproblem: SubProblem) -> npt.NDArray[np.int64]:
@@ -412,31 +406,91 @@ def build_matrices(
     return TravelMatrices(by_key=by_key, fallbacks=fallbacks)
 
 
-def _cut(points: list[tuple[float, float]], start: float, end: float) -> list[tuple[float, float]]:
-    """Return the part of a polyline between two fractions of its length (start <= end)."""
-    if start <= 0.0 and end >= 1.0:
-        return points
-    lat = np.array([p[0] for p in points])
-    lon = np.array([p[1] for p in points])
-    step = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
-    along = np.concatenate([[0.0], np.cumsum(step)])
-    total = along[-1]
-    if total <= 0.0:
-        return [points[0], points[-1]]
-    lo, hi = start * total, end * total
-    cut_lat = np.interp([lo, hi], along, lat)
-    cut_lon = np.interp([lo, hi], along, lon)
-    inner = [(float(lat[k]), float(lon[k])) for k in range(len(points)) if lo < along[k] < hi]
-    return [(float(cut_lat[0]), float(cut_lon[0])), *inner, (float(cut_lat[1]), float(cut_lon[1]))]
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoadHop:
+    """One step of a fastest path: part of one road, between two fractions of its length.
+
+    Attributes
+    ----------
+    entry : int
+        CSR entry of the profile network (its ``csr_edge`` and ``csr_reversed`` give the graph
+        edge and the direction of travel along it).
+    start, end : float
+        Fractions of the road's length where the step begins and ends (``start <= end``).
+    """
+
+    entry: int
+    start: float
+    end: float
 
 
-def trace_legs(
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class SitePaths:
+    """Fastest paths from some local sites of one sub-problem matrix (Dijkstra trees).
+
+    The searched graph is the matrix's region of the profile network plus one virtual node per
+    local site, exactly as when the matrix was built, so the paths are the ones the matrix
+    times come from.
+    """
+
+    augmented: _Augmented = field(repr=False)
+    row_of: dict[int, int]
+    predecessors: npt.NDArray[np.int32] = field(repr=False)
+
+    def hops(self, origin: int, target: int) -> list[RoadHop]:
+        """Return the steps of the fastest path between two local sites, in travel order.
+
+        Parameters
+        ----------
+        origin : int
+            Local site the paths were searched from (one of the ``origins`` given to
+            :func:`find_site_paths`).
+        target : int
+            Local site to reach.
+
+        Returns
+        -------
+        list of RoadHop
+            Empty when both sites are the same node of the searched graph.
+
+        Raises
+        ------
+        ValueError
+            If the target cannot be reached from the origin (the matrix holds
+            ``UNREACHABLE_S`` for that pair, so no route uses it).
+        """
+        augmented = self.augmented
+        start, end = augmented.n_region + origin, augmented.n_region + target
+        pred = self.predecessors[self.row_of[origin]]
+        path = [end]
+        while path[-1] != start:
+            previous = int(pred[path[-1]])
+            if previous < 0:
+                raise ValueError(f"no path between local sites {origin} and {target}")
+            path.append(previous)
+        path.reverse()
+        csr = augmented.csr
+        hops: list[RoadHop] = []
+        for node, following in itertools.pairwise(path):
+            lo, hi = csr.indptr[node], csr.indptr[node + 1]
+            k = lo + int(np.searchsorted(csr.indices[lo:hi], following))
+            hops.append(
+                RoadHop(
+                    entry=int(augmented.hop_entry[k]),
+                    start=float(augmented.hop_from[k]),
+                    end=float(augmented.hop_to[k]),
+                )
+            )
+        return hops
+
+
+def find_site_paths(
     graph: RoadGraph,
     network: ProfileNetwork,
     matrix: SubMatrix,
-    legs: Sequence[tuple[int, int]],
-) -> list[LegTrace]:
-    """Recover the road path of legs between local sites of a sub-problem matrix.
+    origins: Sequence[int],
+) -> SitePaths:
+    """Search the fastest paths from some local sites of a matrix, for their roads.
 
     Parameters
     ----------
@@ -444,98 +498,25 @@ def trace_legs(
     network : ProfileNetwork
         The profile network the matrix was built on.
     matrix : SubMatrix
-    legs : sequence of (from_site, to_site)
-        Local site indices.
+    origins : sequence of int
+        Local site indices to search from.
 
     Returns
     -------
-    list of LegTrace
-        One per leg, in order: length along the road and the shape (degrees), from the point
-        where the first site meets its road to the point where the second meets its road.
+    SitePaths
+        Walk a path with :meth:`SitePaths.hops`.
     """
-    if not legs:
-        return []
     roads = _SiteRoads(entry=matrix.entry, twin=matrix.twin, fraction=matrix.fraction)
     augmented = _augment(network, matrix.region, roads, graph.length_m)
-    csr = augmented.csr
-    sources = sorted({augmented.n_region + a for a, _ in legs})
-    row_of = {node: i for i, node in enumerate(sources)}
-    _, predecessors = dijkstra(csr, directed=True, indices=sources, return_predecessors=True)
-    traces: list[LegTrace] = []
-    for a, b in legs:
-        start, end = augmented.n_region + a, augmented.n_region + b
-        pred = predecessors[row_of[start]]
-        path = [end]
-        while path[-1] != start:
-            previous = int(pred[path[-1]])
-            if previous < 0:
-                raise ValueError(f"no path between local sites {a} and {b}")
-            path.append(previous)
-        path.reverse()
-        points: list[tuple[float, float]] = []
-        distance = 0.0
-        for x, y in itertools.pairwise(path):
-            lo, hi = csr.indptr[x], csr.indptr[x + 1]
-            k = lo + int(np.searchsorted(csr.indices[lo:hi], y))
-            entry = int(augmented.hop_entry[k])
-            edge = int(network.csr_edge[entry])
-            f0, f1 = float(augmented.hop_from[k]), float(augmented.hop_to[k])
-            distance += (f1 - f0) * float(graph.length_m[edge])
-            shape = _cut(graph.edge_shape(edge, reverse=bool(network.csr_reversed[entry])), f0, f1)
-            for point in shape:
-                if not points or point != points[-1]:
-                    points.append(point)
-        if not points:  # both sites at the same point of the same road
-            e, f = int(matrix.entry[a]), float(matrix.fraction[a])
-            shape = _cut(
-                graph.edge_shape(int(network.csr_edge[e]), reverse=bool(network.csr_reversed[e])),
-                f,
-                f,
-            )
-            points = shape[:1]
-        traces.append(
-            LegTrace(
-                distance_m=distance,
-                lats=tuple(p[0] for p in points),
-                lons=tuple(p[1] for p in points),
-            )
-        )
-    return traces
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TraceRequest:
-    """Legs to trace on one sub-problem matrix (local site pairs)."""
-
-    key: str
-    profile: str
-    legs: tuple[tuple[int, int], ...]
-
-
-def _trace_job(
-    shared: tuple[RoadGraph, dict[str, ProfileNetwork], TravelMatrices], item: TraceRequest
-) -> list[LegTrace]:
-    graph, networks, matrices = shared
-    matrix = matrices.by_key[(item.key, item.profile)]
-    return trace_legs(graph, networks[item.profile], matrix, item.legs)
-
-
-def trace_all(
-    graph: RoadGraph,
-    networks: dict[str, ProfileNetwork],
-    matrices: TravelMatrices,
-    requests: Sequence[TraceRequest],
-    *,
-    workers: int = 1,
-    progress: Callable[[int, int], None] | None = None,
-) -> list[list[LegTrace]]:
-    """Trace many batches of legs, in parallel; one list of traces per request, in order."""
-    order = sorted(range(len(requests)), key=lambda i: -len(requests[i].legs))
-    return run_parallel(
-        _trace_job,
-        requests,
-        shared=(graph, networks, matrices),
-        workers=workers,
-        order=order,
-        progress=progress,
+    sources = sorted(set(origins))
+    _, predecessors = dijkstra(
+        augmented.csr,
+        directed=True,
+        indices=[augmented.n_region + s for s in sources],
+        return_predecessors=True,
+    )
+    return SitePaths(
+        augmented=augmented,
+        row_of={s: i for i, s in enumerate(sources)},
+        predecessors=np.asarray(predecessors, dtype=np.int32),
     )

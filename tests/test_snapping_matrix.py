@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from optimizer.config import GraphConfig
-from optimizer.matrix import UNREACHABLE_S, build_submatrix, trace_legs
+from optimizer.geometry import trace_legs
+from optimizer.matrix import UNREACHABLE_S, build_submatrix
 from optimizer.partition import SubProblem
 from optimizer.roadgraph import build_profile_network
 from optimizer.snapping import entry_endpoints, snap_sites
