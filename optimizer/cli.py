@@ -29,6 +29,7 @@ from optimizer.errors import (
     GraphError,
     InfeasibleError,
     Issue,
+    PlanArchiveError,
     PlannerError,
     ScenarioError,
     SnappingError,
@@ -64,7 +65,7 @@ out = Console()
 
 def _exit_code(err: PlannerError) -> int:
     """Exit code of an error (module docstring); 1 for any other PlannerError."""
-    if isinstance(err, ScenarioError | ConfigError):
+    if isinstance(err, ScenarioError | ConfigError | PlanArchiveError):
         return 2
     if isinstance(err, GraphError | SnappingError | UnreachableError):
         return 3
@@ -199,7 +200,7 @@ def plan(
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Plan a distribution day: every household in one route, or listed as unserved."""
-    from optimizer.api import QUICK_SETTINGS, plan_scenario, write_outputs
+    from optimizer.api import QUICK_SETTINGS, plan_with_streets, write_outputs
 
     _setup_logging(verbose)
     overrides: dict[str, Any] = dict(QUICK_SETTINGS) if quick else {}
@@ -217,11 +218,12 @@ def plan(
         started = time.perf_counter()
         mode = "off" if quiet else ("bar" if sys.stderr.isatty() else "lines")
         with _progress(mode) as progress:
-            result = plan_scenario(
+            planned = plan_with_streets(
                 path, strict=strict, solver_overrides=overrides, progress=progress
             )
+        result = planned.plan
         folder = out_dir or Path("out") / result.scenario
-        written = write_outputs(result, folder)
+        written = write_outputs(result, folder, streets=planned.streets)
         out.print(result.summary(), highlight=False, markup=False)
         for warning in result.warnings:
             out.print(f"warning: {warning}", highlight=False, markup=False)
