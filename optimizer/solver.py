@@ -166,6 +166,10 @@ def _search_parameters(
     if config.solutions_per_stop > 0 and metaheuristic != "GREEDY_DESCENT":
         params.solution_limit = _solution_count(config, size)
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    # OR-Tools bounds each large-neighbourhood sub-search (and the restore of a starting plan)
+    # by lns_time_limit, 100 ms by default: a wall-clock limit that binds on a busy or slow
+    # machine and changes the plan. The task's own guard bounds them instead.
+    params.lns_time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     params.log_search = False
     return params
 
