@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import json
 import math
 import re
 from dataclasses import replace
@@ -13,6 +14,7 @@ import numpy as np
 import pytest
 
 from optimizer.config import RenderConfig
+from optimizer.geometry import RANK_LANE, RANK_LOCAL, RANK_MAIN, Streets
 from optimizer.plan import (
     AreaOutline,
     DepotSite,
@@ -32,6 +34,7 @@ from optimizer.render.maps import (
     build_feature_collection,
     render_map,
 )
+from optimizer.render.streetlines import build_street_lines, chain_lines
 
 HOSTILE_TEAM = "<script>alert(1)</script>"
 HOSTILE_DEPOT = "Gudang \"Pak' Budi</script><script>alert(2)</script>"
@@ -585,3 +588,186 @@ def test_feature_collection_rounds_as_the_plan_says() -> None:
     ]
     explicit = build_feature_collection(fine, decimals=5)
     assert _features(explicit, "stop")[0]["geometry"]["coordinates"] == [114.35101, -8.211]
+
+
+# --------------------------------------------------------------------------- streets
+
+
+def make_streets(
+    south: float = -8.245,
+    west: float = 114.335,
+    north: float = -8.195,
+    east: float = 114.385,
+    step: float = 0.001,
+) -> Streets:
+    """A street grid over the test plan: one segment per block side (about 110 m).
+
+    Every tenth row and column is a main road, every third of the others a lane, the rest local
+    roads.
+    """
+    lats = np.round(np.arange(south, north + step / 2, step), 6)
+    lons = np.round(np.arange(west, east + step / 2, step), 6)
+    seg_lat: list[float] = []
+    seg_lon: list[float] = []
+    ranks: list[int] = []
+
+    def rank_of(index: int) -> int:
+        return RANK_MAIN if index % 10 == 0 else RANK_LANE if index % 3 == 0 else RANK_LOCAL
+
+    for i, lat in enumerate(lats):
+        for lon_a, lon_b in itertools.pairwise(lons):
+            seg_lat += [lat, lat]
+            seg_lon += [lon_a, lon_b]
+            ranks.append(rank_of(i))
+    for j, lon in enumerate(lons):
+        for lat_a, lat_b in itertools.pairwise(lats):
+            seg_lat += [lat_a, lat_b]
+            seg_lon += [lon, lon]
+            ranks.append(rank_of(j))
+    count = len(ranks)
+    return Streets(
+        offsets=np.arange(0, 2 * count + 1, 2, dtype=np.int64),
+        lat=np.array(seg_lat, dtype=np.float64),
+        lon=np.array(seg_lon, dtype=np.float64),
+        rank=np.array(ranks, dtype=np.int8),
+        synthetic=True,
+        attribution="test streets",
+    )
+
+
+def _segments(lines: list[np.ndarray]) -> set[tuple[tuple[int, int], tuple[int, int]]]:
+    """Undirected segments of integer lines."""
+    out = set()
+    for line in lines:
+        for a, b in itertools.pairwise(map(tuple, line.tolist())):
+            out.add((min(a, b), max(a, b)))
+    return out
+
+
+def _grid_project(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return np.rint(lon * 1e5).astype(np.int64), np.rint(lat * 1e5).astype(np.int64)
+
+
+def test_chained_streets_keep_every_segment_once() -> None:
+    streets = make_streets()
+    groups = build_street_lines(streets, _grid_project)
+    assert [g.rank for g in groups] == [RANK_MAIN, RANK_LOCAL, RANK_LANE]
+    x, y = _grid_project(streets.lat, streets.lon)
+    for group in groups:
+        chosen = np.flatnonzero(streets.rank == group.rank)
+        expected = _segments(
+            [np.array([[x[2 * i], y[2 * i]], [x[2 * i + 1], y[2 * i + 1]]]) for i in chosen]
+        )
+        lines = group.lines()
+        assert all(len(line) >= 2 for line in lines)
+        assert sum(len(line) - 1 for line in lines) == len(expected)  # no segment twice
+        assert _segments(lines) == expected
+        assert group.n_lines < len(chosen) / 3  # segments end to end make long lines
+
+
+def test_chain_lines_joins_end_to_end_and_reverses() -> None:
+    xy = np.array([[0, 0], [1, 0], [2, 0], [1, 0], [1, 1], [3, 3], [4, 4]], dtype=np.int64)
+    offsets = np.array([0, 2, 4, 5, 7], dtype=np.int64)  # a, b reversed, c from a's end, far d
+    chained, new_offsets = chain_lines(xy, offsets)
+    lines = np.split(chained, new_offsets[1:-1])
+    assert len(lines) == 3
+    assert _segments(lines) == _segments(np.split(xy, offsets[1:-1]))
+
+
+def test_thinning_drops_points_on_a_straight_line_only() -> None:
+    lat = np.array([0.0, 0.0, 0.0, 0.0, 0.00005, 0.001])
+    lon = np.array([0.0, 0.001, 0.002, 0.003, 0.004, 0.004])
+    streets = Streets(
+        offsets=np.array([0, 6], dtype=np.int64),
+        lat=lat,
+        lon=lon,
+        rank=np.array([RANK_LOCAL], dtype=np.int8),
+        synthetic=True,
+        attribution="",
+    )
+    (group,) = build_street_lines(streets, _grid_project, tolerance=2.0)
+    kept = group.lines()[0].tolist()
+    assert kept[0] == [0, 0]  # the ends stay
+    assert kept[-1] == [400, 100]
+    assert [100, 0] not in kept  # on the straight stretch
+    assert [200, 0] not in kept
+    assert [400, 5] in kept  # the corner stays
+
+
+def _street_payload_of(text: str) -> dict:
+    match = re.search(r"new BerbagiStreets\((\{.*?\})\);", text, re.DOTALL)
+    assert match is not None
+    return json.loads(match.group(1))
+
+
+def _unpack_streets(payload: dict) -> dict[int, list[np.ndarray]]:
+    """Undo the page's packing: every rank one run of steps across its cells and lines."""
+    out: dict[int, list[np.ndarray]] = {}
+    for rank in payload["ranks"]:
+        x = y = 0
+        lines = []
+        for cell in rank["cells"]:
+            for flat in cell:
+                points = []
+                for dx, dy in zip(flat[0::2], flat[1::2], strict=True):
+                    x, y = x + dx, y + dy
+                    points.append((x, y))
+                lines.append(np.array(points, dtype=np.int64))
+        out[rank["r"]] = lines
+    return out
+
+
+def test_map_packs_the_streets_near_the_plan(tmp_path: Path) -> None:
+    streets = make_streets()
+    text = render_map(make_plan(), tmp_path / "map.html", streets=streets).read_text("utf-8")
+    payload = _street_payload_of(text)
+    assert payload["scale"] == 100000
+    assert [(r["r"], r["z"]) for r in payload["ranks"]] == [(0, 0), (1, 14), (2, 16)]
+    unpacked = _unpack_streets(payload)
+    west, south, east, north = build_feature_collection(make_plan())["bbox"]
+    near = streets.within(south - 0.01, west - 0.01, north + 0.01, east + 0.01)  # 0.01 degree
+    x, y = _grid_project(near.lat, near.lon)
+    for rank, lines in unpacked.items():
+        chosen = np.flatnonzero(near.rank == rank)
+        expected = _segments(
+            [np.array([[x[2 * i], y[2 * i]], [x[2 * i + 1], y[2 * i + 1]]]) for i in chosen]
+        )
+        assert _segments(lines) == expected
+    assert "Main road" in text  # the legend
+    assert "Lane (gang) (from zoom 16)" in text
+
+
+def test_streets_far_from_the_plan_are_left_out(tmp_path: Path) -> None:
+    far = make_streets(south=-7.5, west=113.5, north=-7.45, east=113.55)
+    text = render_map(make_plan(), tmp_path / "map.html", streets=far).read_text("utf-8")
+    assert "new BerbagiStreets(" not in text
+    assert "Main road" not in text
+
+
+def test_map_without_streets_has_no_street_layer(tmp_path: Path) -> None:
+    text = render_map(make_plan(), tmp_path / "map.html").read_text("utf-8")
+    assert "new BerbagiStreets(" not in text
+    assert "berbagiSearch(map_b0," in text  # the search box is there all the same
+
+
+def test_streets_keep_pages_deterministic(tmp_path: Path) -> None:
+    streets = make_streets()
+    first = render_map(make_plan(), tmp_path / "a.html", streets=streets).read_bytes()
+    second = render_map(make_plan(), tmp_path / "b.html", streets=streets).read_bytes()
+    assert first == second
+
+
+def _layer_data(text: str, kind: str) -> dict:
+    match = re.search(rf'berbagiLayer\(\s*"{kind}",\s*(\{{.*?\}}),\s*\{{\}}\);', text, re.DOTALL)
+    assert match is not None
+    return json.loads(match.group(1))
+
+
+def test_routes_and_stops_carry_their_ids_for_the_search(tmp_path: Path) -> None:
+    plan = make_plan(team_a=HOSTILE_TEAM, household=HOSTILE_HOUSEHOLD)
+    text = render_map(plan, tmp_path / "map.html").read_text("utf-8")
+    routes = _layer_data(text, "route")["routes"]
+    assert [route[2] for route in routes] == [html.escape(HOSTILE_TEAM), "T-02"]
+    stops = _layer_data(text, "stop")
+    assert stops["stops"][0][4] == html.escape(HOSTILE_HOUSEHOLD)
+    assert stops["teams"][stops["stops"][0][0]][0] == html.escape(HOSTILE_TEAM)
