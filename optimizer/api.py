@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from optimizer.archive import streets_for_plan, write_plan_archive
+from optimizer.archive import read_plan_archive, streets_for_plan, write_plan_archive
 from optimizer.areas import load_boundaries
 from optimizer.assembly import PlanInputs, assemble_plan
 from optimizer.config import RenderConfig, SolverConfig
@@ -28,6 +28,8 @@ from optimizer.partition import build_partition
 from optimizer.plan import Plan, PlanStats
 from optimizer.problem import Problem, build_problem
 from optimizer.render.maps import render_map
+from optimizer.render.pdf import write_team_sheets
+from optimizer.render.phone import write_phone_pages
 from optimizer.render.quality import write_needs_location, write_quality_report
 from optimizer.render.report import write_plan_json
 from optimizer.render.sheets import write_sheets
@@ -322,6 +324,7 @@ def write_outputs(
     *,
     config: RenderConfig | None = None,
     streets: Streets | None = None,
+    workers: int | None = None,
 ) -> list[Path]:
     """Write plan.json, routes.csv, unserved.csv and map.html into a folder, and the archive.
 
@@ -336,7 +339,10 @@ def write_outputs(
     streets : Streets, optional
         The streets under the plan (:attr:`PlanResult.streets`). When given, the plan archive
         (plan-full.json.gz and streets.npz, :func:`optimizer.archive.write_plan_archive`) is
-        written too, so documents can be made later from the folder alone.
+        written too, so documents can be made later from the folder alone, and with it the
+        field pack (:func:`write_field_pack`); the overview map then draws the streets.
+    workers : int, optional
+        Processes for the field pack's PDFs (default: all cores).
 
     Returns
     -------
@@ -347,10 +353,65 @@ def write_outputs(
     folder.mkdir(parents=True, exist_ok=True)
     written = [write_plan_json(plan, folder / "plan.json")]
     written += write_sheets(plan, folder)
-    written.append(render_map(plan, folder / "map.html"))
+    written.append(render_map(plan, folder / "map.html", streets=streets))
     if streets is not None:
         written += write_plan_archive(plan, streets, folder)
+        written += write_field_pack(plan, streets, folder, workers=workers)
     return written
+
+
+def write_field_pack(
+    plan: Plan, streets: Streets, folder: Path, *, workers: int | None = None
+) -> list[Path]:
+    """Write what team leads carry: a PDF and a phone page per team, a PDF pack per desa.
+
+    Parameters
+    ----------
+    plan : Plan
+        Its ``render`` settings choose the language and how names show.
+    streets : Streets
+        The roads drawn under every route.
+    folder : Path
+        Receives ``teams/<team>.pdf``, ``teams/<team>.html`` and ``desa/<desa code>.pdf``.
+    workers : int, optional
+        Processes for the PDFs (default: all cores).
+
+    Returns
+    -------
+    list of Path
+    """
+    written = write_team_sheets(plan, streets, folder, workers=workers or default_workers())
+    written += write_phone_pages(plan, streets, folder)
+    return written
+
+
+def write_sheets_from_folder(
+    folder: Path, *, out: Path | None = None, workers: int | None = None
+) -> list[Path]:
+    """Make the field pack again from a plan folder alone (``berbagi sheets PLAN_DIR``).
+
+    Parameters
+    ----------
+    folder : Path
+        A folder ``berbagi plan`` wrote (it holds plan-full.json.gz and streets.npz).
+    out : Path, optional
+        Where to write (default: the plan folder itself).
+    workers : int, optional
+        Processes for the PDFs (default: all cores).
+
+    Returns
+    -------
+    list of Path
+
+    Raises
+    ------
+    PlanArchiveError
+        The folder holds no plan archive, or a broken one.
+    """
+    plan, streets = read_plan_archive(folder)
+    target = out if out is not None else folder
+    target.mkdir(parents=True, exist_ok=True)
+    return write_field_pack(plan, streets, target, workers=workers)
 
 
 def write_check_report(scenario: Scenario, folder: Path, *, full: bool = True) -> list[Path]:

@@ -159,6 +159,17 @@ def _progress(mode: str) -> Iterator[Callable[[str, int, int], None] | None]:
         yield update
 
 
+def _written_summary(written: list[Path], folder: Path) -> str:
+    """Name the files written at the top of the folder; count those in its sub-folders."""
+    top = [str(p) for p in written if p.parent == folder]
+    grouped: dict[str, int] = {}
+    for path in written:
+        if path.parent != folder:
+            key = f"{path.parent}/*{path.suffix}"
+            grouped[key] = grouped.get(key, 0) + 1
+    return ", ".join(top + [f"{key} ({count})" for key, count in grouped.items()])
+
+
 @app.command()
 def plan(
     scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")] = DEFAULT_SCENARIO,
@@ -227,7 +238,7 @@ def plan(
         out.print(result.summary(), highlight=False, markup=False)
         for warning in result.warnings:
             out.print(f"warning: {warning}", highlight=False, markup=False)
-        out.print(f"Wrote {', '.join(str(p) for p in written)}", highlight=False)
+        out.print(f"Wrote {_written_summary(written, folder)}", highlight=False, markup=False)
         if result.stats is not None:
             stages = ", ".join(f"{k} {v:.1f}s" for k, v in result.stats.stage_seconds.items())
             out.print(
@@ -301,6 +312,37 @@ def check(
         folder = report if report is not None else Path("out") / loaded.name
         written = write_check_report(loaded, folder, full=report is not None)
         out.print(f"Wrote {', '.join(str(p) for p in written)}", highlight=False, markup=False)
+
+
+@app.command()
+def sheets(
+    plan_dir: Annotated[
+        Path, typer.Argument(help="A plan folder written by 'berbagi plan' (out/<scenario>).")
+    ],
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Where to write (default: the plan folder).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: all cores).")
+    ] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Make the field pack again from a plan folder: team PDFs, phone pages, desa packs."""
+    from optimizer.api import write_sheets_from_folder
+
+    _setup_logging(False)
+    with _handled(debug):
+        started = time.perf_counter()
+        written = write_sheets_from_folder(plan_dir, out=out_dir, workers=workers)
+        pdfs = sum(1 for p in written if p.suffix == ".pdf")
+        pages = sum(1 for p in written if p.suffix == ".html")
+        target = out_dir if out_dir is not None else plan_dir
+        out.print(
+            f"Wrote {pdfs} PDF(s) and {pages} phone page(s) into {target}/teams and "
+            f"{target}/desa in {time.perf_counter() - started:.1f}s.",
+            highlight=False,
+            markup=False,
+        )
 
 
 @maps_app.command("build-demo")

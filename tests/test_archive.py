@@ -167,13 +167,33 @@ def test_plan_with_streets_gives_the_plan_and_its_streets(
     assert {"geometry", "assemble plan", "streets"} <= set(result.plan.stats.stage_seconds)
 
 
-def test_write_outputs_writes_the_archive_only_with_streets(
+def test_write_outputs_writes_the_archive_and_field_pack_only_with_streets(
     tiny_plan: Plan, tiny_streets: Streets, tmp_path: Path
 ) -> None:
-    plain = {p.name for p in write_outputs(tiny_plan, tmp_path / "plain")}
+    plain = {
+        p.relative_to(tmp_path / "plain").as_posix()
+        for p in write_outputs(tiny_plan, tmp_path / "plain")
+    }
     assert not {PLAN_FILE, STREETS_FILE} & plain
-    full = {p.name for p in write_outputs(tiny_plan, tmp_path / "full", streets=tiny_streets)}
-    assert full == plain | {PLAN_FILE, STREETS_FILE}
+    written = write_outputs(tiny_plan, tmp_path / "full", streets=tiny_streets, workers=1)
+    full = {p.relative_to(tmp_path / "full").as_posix() for p in written}
+    pack = {f"teams/{t}.{kind}" for t in ("T-CAR", "T-MOTO") for kind in ("pdf", "html")}
+    assert full == plain | {PLAN_FILE, STREETS_FILE} | pack | {"desa/35.10.14.2010.pdf"}
+
+
+def test_sheets_are_made_again_from_the_plan_folder(
+    tiny_plan: Plan, tiny_streets: Streets, tmp_path: Path
+) -> None:
+    from optimizer.api import write_sheets_from_folder
+
+    first = write_outputs(tiny_plan, tmp_path / "plan", streets=tiny_streets, workers=1)
+    again = write_sheets_from_folder(tmp_path / "plan", out=tmp_path / "again", workers=1)
+    assert {p.relative_to(tmp_path / "again") for p in again} == {
+        p.relative_to(tmp_path / "plan") for p in first if p.parent.name in ("teams", "desa")
+    }
+    for path in again:
+        original = tmp_path / "plan" / path.relative_to(tmp_path / "again")
+        assert path.read_bytes() == original.read_bytes(), path.name
 
 
 # ----------------------------------------------------------------------------- streets kept

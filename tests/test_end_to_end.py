@@ -96,6 +96,22 @@ def test_cli_plan_writes_outputs(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "9 of 11 households served" in result.stdout
     assert (tmp_path / "plan.json").is_file()
+    for name in ("plan-full.json.gz", "streets.npz", "teams/T-CAR.pdf", "teams/T-CAR.html"):
+        assert (tmp_path / name).is_file(), name
+    assert (tmp_path / "desa" / "35.10.14.2010.pdf").is_file()
+    text = " ".join(result.stdout.split())
+    assert f"{tmp_path}/teams/*.pdf (2)" in text
+    again = runner.invoke(app, ["sheets", str(tmp_path), "--out", str(tmp_path / "again")])
+    assert again.exit_code == 0, again.output
+    assert "Wrote 3 PDF(s) and 2 phone page(s)" in " ".join(again.stdout.split())
+    assert (tmp_path / "again" / "teams" / "T-MOTO.pdf").is_file()
+
+
+def test_cli_sheets_without_a_plan_archive_exit_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["sheets", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "berbagi plan" in " ".join(result.output.split())
 
 
 def test_cli_bad_scenario_exit_2_without_traceback(tmp_path: Path) -> None:
