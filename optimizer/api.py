@@ -325,6 +325,7 @@ def write_outputs(
     config: RenderConfig | None = None,
     streets: Streets | None = None,
     workers: int | None = None,
+    progress: Progress | None = None,
 ) -> list[Path]:
     """Write plan.json, routes.csv, unserved.csv and map.html into a folder, and the archive.
 
@@ -343,6 +344,8 @@ def write_outputs(
         field pack (:func:`write_field_pack`); the overview map then draws the streets.
     workers : int, optional
         Processes for the field pack's PDFs (default: all cores).
+    progress : callable, optional
+        Called with (stage, done, total) while the field pack is written.
 
     Returns
     -------
@@ -356,12 +359,17 @@ def write_outputs(
     written.append(render_map(plan, folder / "map.html", streets=streets))
     if streets is not None:
         written += write_plan_archive(plan, streets, folder)
-        written += write_field_pack(plan, streets, folder, workers=workers)
+        written += write_field_pack(plan, streets, folder, workers=workers, progress=progress)
     return written
 
 
 def write_field_pack(
-    plan: Plan, streets: Streets, folder: Path, *, workers: int | None = None
+    plan: Plan,
+    streets: Streets,
+    folder: Path,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
 ) -> list[Path]:
     """Write what team leads carry: a PDF and a phone page per team, a PDF pack per desa.
 
@@ -375,12 +383,17 @@ def write_field_pack(
         Receives ``teams/<team>.pdf``, ``teams/<team>.html`` and ``desa/<desa code>.pdf``.
     workers : int, optional
         Processes for the PDFs (default: all cores).
+    progress : callable, optional
+        Called with ("sheets", desa done, desa in all) while the PDFs are written.
 
     Returns
     -------
     list of Path
     """
-    written = write_team_sheets(plan, streets, folder, workers=workers or default_workers())
+    report = None if progress is None else (lambda done, total: progress("sheets", done, total))
+    written = write_team_sheets(
+        plan, streets, folder, workers=workers or default_workers(), progress=report
+    )
     written += write_phone_pages(plan, streets, folder)
     return written
 

@@ -232,9 +232,11 @@ def plan(
             planned = plan_with_streets(
                 path, strict=strict, solver_overrides=overrides, progress=progress
             )
-        result = planned.plan
-        folder = out_dir or Path("out") / result.scenario
-        written = write_outputs(result, folder, streets=planned.streets)
+            result = planned.plan
+            folder = out_dir or Path("out") / result.scenario
+            written = write_outputs(
+                result, folder, streets=planned.streets, workers=workers, progress=progress
+            )
         out.print(result.summary(), highlight=False, markup=False)
         for warning in result.warnings:
             out.print(f"warning: {warning}", highlight=False, markup=False)

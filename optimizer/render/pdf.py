@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,7 +66,12 @@ class _Shared:
 
 
 def write_team_sheets(
-    plan: Plan, streets: Streets, folder: Path, *, workers: int = 1
+    plan: Plan,
+    streets: Streets,
+    folder: Path,
+    *,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
     """Write a route sheet PDF per team and a pack PDF per desa.
 
@@ -80,6 +85,8 @@ def write_team_sheets(
         Receives ``teams/<team>.pdf`` and ``desa/<desa code>.pdf`` (created when missing).
     workers : int
         Processes to draw with; 1 draws everything in this process.
+    progress : callable, optional
+        Called with (desa done, desa in all) as the desa packs are finished.
 
     Returns
     -------
@@ -99,7 +106,9 @@ def write_team_sheets(
     shared = _Shared(plan=plan, streets=streets, folder=folder)
     # Largest desa first, so the last job to start is a small one.
     order = sorted(range(len(jobs)), key=lambda i: (-len(jobs[i].routes), i))
-    written = run_parallel(_write_desa, jobs, shared=shared, workers=workers, order=order)
+    written = run_parallel(
+        _write_desa, jobs, shared=shared, workers=workers, order=order, progress=progress
+    )
     team_paths = {
         index: path
         for job, paths in zip(jobs, written, strict=True)

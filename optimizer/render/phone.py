@@ -33,6 +33,7 @@ from optimizer.config import RenderConfig
 from optimizer.geometry import Streets
 from optimizer.plan import Plan, Route, Stop
 from optimizer.render.filenames import team_file_stems
+from optimizer.render.i18n import vehicle_name
 from optimizer.render.names import display_name
 from optimizer.render.palette import route_colour
 from optimizer.render.phoneassets import PAGE_CSS, PAGE_JS
@@ -266,7 +267,8 @@ def _header(plan: Plan, route: Route, colour: str, words: _Words) -> str:
         f"<b>{words.count('doors', len(route.stops))}</b>",
         f"<b>{words.count('packages', packages)}</b>",
         words.km(route.distance_m),
-        f"{_e(route.vehicle)} · {words('people', n=route.members)}",
+        f"{_e(vehicle_name('en' if words.language == 'en' else 'id', route.vehicle))} · "
+        f"{words('people', n=route.members)}",
     ]
     if route.trips > 1:
         facts.append(words("trips", n=route.trips))
