@@ -10,6 +10,7 @@ class UnservedReason(StrEnum):
 
     INVALID_DATA = "invalid_data"
     NO_LOCATION = "no_location"
+    CLOSED_AREA = "closed_area"
     NO_DEPOT = "no_depot"
     NO_TEAM = "no_team"
     TOO_FAR_FROM_ROAD = "too_far_from_road"

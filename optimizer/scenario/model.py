@@ -151,6 +151,10 @@ class Scenario(_Frozen):
     config: PlannerConfig
     columns: tuple[ColumnUse, ...] = ()
     notices: tuple[str, ...] = ()
+    #: Desa closed on the day: their households are unserved with reason ``closed_area``.
+    closed_desa: frozenset[str] = frozenset()
+    #: GeoJSON file of closed roads (absolute path), or None.
+    closed_roads: str | None = None
 
     @property
     def households_total(self) -> int:

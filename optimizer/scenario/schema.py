@@ -193,8 +193,33 @@ def _default_vehicles() -> dict[str, VehicleType]:
     }
 
 
+class TeamsSection(_Frozen):
+    """``[teams]``: what-if changes to the teams file.
+
+    ``fraction`` keeps this share of each depot's teams (rounded up, at least one; the first
+    ones in file order). ``vehicle`` gives every team this vehicle type (its members and
+    capacity come from the type).
+    """
+
+    fraction: Annotated[float, Field(gt=0, le=1)] = 1.0
+    vehicle: str | None = None
+
+
+class ClosuresSection(_Frozen):
+    """``[closures]``: areas and roads closed on the day.
+
+    ``desa``: Kemendagri codes of desa that get no delivery (their households are listed
+    unserved, reason ``closed_area``). ``roads``: a GeoJSON file (relative to the scenario
+    file) of lines or polygons; every road segment they cross or contain is taken out of every
+    vehicle's network.
+    """
+
+    desa: tuple[str, ...] = ()
+    roads: str | None = None
+
+
 class ScenarioFile(_Frozen):
-    """The whole TOML file."""
+    """The whole TOML file (after ``extends`` is resolved)."""
 
     scenario: ScenarioSection
     inputs: InputsSection
@@ -207,6 +232,8 @@ class ScenarioFile(_Frozen):
     graph: GraphConfig = Field(default_factory=GraphConfig)
     solver: SolverConfig = Field(default_factory=SolverConfig)
     render: RenderConfig = Field(default_factory=RenderConfig)
+    teams: TeamsSection = Field(default_factory=TeamsSection)
+    closures: ClosuresSection = Field(default_factory=ClosuresSection)
 
     @field_validator("vehicles", mode="before")
     @classmethod
@@ -233,6 +260,8 @@ _SECTIONS: dict[str, type[BaseModel]] = {
     "solver": SolverConfig,
     "render": RenderConfig,
     "graph": GraphConfig,
+    "teams": TeamsSection,
+    "closures": ClosuresSection,
 }
 
 
