@@ -277,14 +277,24 @@ def check(
         ),
     ] = None,
     strict: Annotated[bool, typer.Option(help="Treat invalid household rows as errors.")] = False,
+    show_merged: Annotated[
+        bool,
+        typer.Option(
+            help="First print the scenario as read after 'extends' (the chain of files, then "
+            "the merged tables as TOML)."
+        ),
+    ] = False,
     debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
 ) -> None:
     """Validate a scenario and its files without planning; report data quality per desa."""
     from optimizer.api import write_check_report
-    from optimizer.scenario import load_scenario
+    from optimizer.scenario import format_merged, load_scenario, read_merged_scenario
 
     _setup_logging(False)
     with _handled(debug):
+        if show_merged:
+            merged = format_merged(read_merged_scenario(_resolve_scenario(scenario)))
+            out.print(merged, highlight=False, markup=False, soft_wrap=True)
         loaded = load_scenario(_resolve_scenario(scenario), strict=strict)
         approximate = sum(1 for h in loaded.households if h.approximate)
         out.print(

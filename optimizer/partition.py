@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from optimizer.reasons import UnservedReason
 from optimizer.scenario import Scenario
@@ -59,6 +60,64 @@ class Partition:
     orphans: tuple[Orphan, ...]
 
 
+def _households_by_desa(
+    scenario: Scenario,
+) -> tuple[dict[str, list[int]], tuple[Orphan, ...]]:
+    """Group household indices by desa; households of a closed desa become orphans."""
+    households_by_desa: dict[str, list[int]] = defaultdict(list)
+    closed: list[Orphan] = []
+    where = scenario.closed_desa_source or Path(scenario.path).name
+    for i, household in enumerate(scenario.households):
+        if household.desa_code in scenario.closed_desa:
+            reason = (
+                f"desa {household.desa_name} ({household.desa_code}) is closed today "
+                f"([closures] desa in {where})"
+            )
+            closed.append(Orphan(household=i, code=UnservedReason.CLOSED_AREA, reason=reason))
+        else:
+            households_by_desa[household.desa_code].append(i)
+    return households_by_desa, tuple(closed)
+
+
+def _teams_of(
+    scenario: Scenario,
+    depots: list[int],
+    codes: list[str],
+    teams_by_depot: dict[int, list[int]],
+    *,
+    pooled: bool,
+) -> tuple[list[int], list[tuple[int, ...] | None]]:
+    """Teams of a sub-problem's depots, with the groups (desa) each may serve (None: all)."""
+    teams: list[int] = []
+    team_groups: list[tuple[int, ...] | None] = []
+    for d in depots:
+        depot = scenario.depots[d]
+        own = (codes.index(depot.desa_code),) if depot.desa_code in codes else ()
+        for t in teams_by_depot.get(d, []):
+            teams.append(t)
+            whole = scenario.pooling == "kecamatan" or depot.serves == "kecamatan"
+            team_groups.append(None if whole or not pooled else own)
+    return teams, team_groups
+
+
+def _unserved_desa(
+    scenario: Scenario, code: str, rows: list[int], own_depots: list[int]
+) -> list[Orphan]:
+    """Orphans for the households of a desa no team may serve: no depot, or no team."""
+    desa_name = scenario.households[rows[0]].desa_name
+    if not own_depots:
+        code_reason = UnservedReason.NO_DEPOT
+        reason = (
+            f"desa {desa_name} ({code}) has no depot and no kecamatan team serves it; "
+            "add its staging point to the depots file or pool the kecamatan"
+        )
+    else:
+        code_reason = UnservedReason.NO_TEAM
+        names = ", ".join(scenario.depots[d].depot_id for d in own_depots)
+        reason = f"no team is assigned to depot {names} of desa {desa_name}; add teams"
+    return [Orphan(household=h, code=code_reason, reason=reason) for h in rows]
+
+
 def build_partition(scenario: Scenario) -> Partition:
     """Group households, depots and teams by desa, or by kecamatan where teams are pooled.
 
@@ -69,14 +128,15 @@ def build_partition(scenario: Scenario) -> Partition:
     Returns
     -------
     Partition
+        Households of a desa in ``scenario.closed_desa`` are orphans with reason
+        ``closed_area`` (listed first); the depots and teams of a closed desa stay, so pooled
+        teams still serve the other desa of their kecamatan.
     """
     depot_index = {d.depot_id: i for i, d in enumerate(scenario.depots)}
     teams_by_depot: dict[int, list[int]] = defaultdict(list)
     for i, team in enumerate(scenario.teams):
         teams_by_depot[depot_index[team.depot_id]].append(i)
-    households_by_desa: dict[str, list[int]] = defaultdict(list)
-    for i, household in enumerate(scenario.households):
-        households_by_desa[household.desa_code].append(i)
+    households_by_desa, closed = _households_by_desa(scenario)
     depots_by_desa: dict[str, list[int]] = defaultdict(list)
     pooled_kecamatan: set[str] = set()
     for i, depot in enumerate(scenario.depots):
@@ -94,22 +154,14 @@ def build_partition(scenario: Scenario) -> Partition:
         members[key].append(desa_code)
 
     subproblems: list[SubProblem] = []
-    orphans: list[Orphan] = []
+    orphans: list[Orphan] = list(closed)
     for key in sorted(members):
         codes = [c for c in members[key] if c in households_by_desa]
         if not codes:
             continue
         pooled = key in pooled_kecamatan
         depots = [d for c in members[key] for d in depots_by_desa.get(c, [])]
-        teams: list[int] = []
-        team_groups: list[tuple[int, ...] | None] = []
-        for d in depots:
-            depot = scenario.depots[d]
-            own = (codes.index(depot.desa_code),) if depot.desa_code in codes else ()
-            for t in teams_by_depot.get(d, []):
-                teams.append(t)
-                whole = scenario.pooling == "kecamatan" or depot.serves == "kecamatan"
-                team_groups.append(None if whole or not pooled else own)
+        teams, team_groups = _teams_of(scenario, depots, codes, teams_by_depot, pooled=pooled)
         served_groups: set[int] = set()
         for groups in team_groups:
             served_groups |= set(range(len(codes))) if groups is None else set(groups)
@@ -121,19 +173,7 @@ def build_partition(scenario: Scenario) -> Partition:
                 households.extend(rows)
                 household_group.extend([g] * len(rows))
                 continue
-            desa_name = scenario.households[rows[0]].desa_name
-            own_depots = depots_by_desa.get(code, [])
-            if not own_depots:
-                code_reason = UnservedReason.NO_DEPOT
-                reason = (
-                    f"desa {desa_name} ({code}) has no depot and no kecamatan team serves it; "
-                    "add its staging point to the depots file or pool the kecamatan"
-                )
-            else:
-                code_reason = UnservedReason.NO_TEAM
-                names = ", ".join(scenario.depots[d].depot_id for d in own_depots)
-                reason = f"no team is assigned to depot {names} of desa {desa_name}; add teams"
-            orphans.extend(Orphan(household=h, code=code_reason, reason=reason) for h in rows)
+            orphans.extend(_unserved_desa(scenario, code, rows, depots_by_desa.get(code, [])))
         if not households:
             continue
         first = scenario.households[households[0]]

@@ -3,13 +3,15 @@
 Modules, in reading order: ``schema`` (the TOML tables), ``readers`` (CSV dialects and Excel
 workbooks as text cells), ``columns`` (product columns, Indonesian headers, ``[inputs.columns]``),
 ``fields`` (one validator per kind of cell), ``regency`` (desa lookups, point-in-regency),
-``households`` / ``locate`` / ``depots`` / ``teams`` (rows -> values), ``load`` (all of it ->
-Scenario), ``quality`` (the data-quality figures ``berbagi check`` reports).
+``merge`` (``extends``: the chain of files, deep-merged), ``households`` / ``locate`` /
+``depots`` / ``teams`` (rows -> values), ``whatif`` (``[teams]`` and ``[closures]``), ``load``
+(all of it -> Scenario), ``quality`` (the data-quality figures ``berbagi check`` reports).
 """
 
 from optimizer.scenario.columns import HOUSEHOLD_COLUMNS
 from optimizer.scenario.fields import MAX_PACKAGES_PER_HOUSEHOLD, PRIORITY_NO, PRIORITY_YES
 from optimizer.scenario.load import load_scenario
+from optimizer.scenario.merge import MergedScenario, format_merged, read_merged_scenario
 from optimizer.scenario.model import (
     ColumnUse,
     DayRules,
@@ -30,10 +32,13 @@ __all__ = [
     "DayRules",
     "Depot",
     "Household",
+    "MergedScenario",
     "RejectedRow",
     "Scenario",
     "ScenarioFile",
     "Team",
     "VehicleType",
+    "format_merged",
     "load_scenario",
+    "read_merged_scenario",
 ]

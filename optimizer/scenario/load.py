@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 from optimizer.areas import Boundaries, bundled_boundaries_dir, load_boundaries
@@ -27,12 +28,20 @@ from optimizer.scenario.columns import (
     map_columns,
 )
 from optimizer.scenario.depots import parse_depots
-from optimizer.scenario.households import HouseholdRules, parse_households
-from optimizer.scenario.model import ColumnUse, DayRules, Scenario, Team
+from optimizer.scenario.households import HouseholdIntake, HouseholdRules, parse_households
+from optimizer.scenario.merge import MergedScenario, read_merged_scenario
+from optimizer.scenario.model import ColumnUse, DayRules, Depot, Scenario, Team
 from optimizer.scenario.readers import Table, read_table
 from optimizer.scenario.regency import Regency
-from optimizer.scenario.schema import ScenarioFile, read_scenario_file
+from optimizer.scenario.schema import ScenarioFile, validate_scenario
 from optimizer.scenario.teams import TeamRules, parse_teams
+from optimizer.scenario.whatif import (
+    apply_team_changes,
+    check_whatif,
+    closed_desa_codes,
+    closure_notices,
+    resolve_path,
+)
 from optimizer.units import parse_clock
 
 logger = logging.getLogger(__name__)
@@ -52,16 +61,11 @@ KNOWN: dict[str, tuple[str, ...]] = {
 }
 
 
-def _resolve(base: Path, value: str) -> Path:
-    path = Path(value)
-    return path if path.is_absolute() else (base / path).resolve()
-
-
-def _file_issues(parsed: ScenarioFile, path: Path, base: Path) -> list[Issue]:
+def _file_issues(parsed: ScenarioFile, merged: MergedScenario, base: Path) -> list[Issue]:
     """Problems of the TOML file that the models cannot see: missing files, unknown profiles."""
     issues: list[Issue] = []
     for key in ("households", "depots", "teams", "road_network"):
-        target = _resolve(base, getattr(parsed.inputs, key))
+        target = resolve_path(base, getattr(parsed.inputs, key))
         if not target.is_file():
             hint = (
                 " (build the demo network with 'berbagi maps build-demo')"
@@ -70,7 +74,7 @@ def _file_issues(parsed: ScenarioFile, path: Path, base: Path) -> list[Issue]:
             )
             issues.append(
                 Issue(
-                    source=path.name,
+                    source=merged.source_of(f"inputs.{key}"),
                     row=None,
                     field=f"inputs.{key}",
                     message=f"file {target} does not exist; fix the path{hint}",
@@ -80,7 +84,7 @@ def _file_issues(parsed: ScenarioFile, path: Path, base: Path) -> list[Issue]:
         if vtype.profile not in parsed.graph.profiles:
             issues.append(
                 Issue(
-                    source=path.name,
+                    source=merged.source_of(f"vehicles.{vehicle}.profile"),
                     row=None,
                     field=f"vehicles.{vehicle}.profile",
                     message=f"unknown profile '{vtype.profile}'; valid: "
@@ -90,7 +94,7 @@ def _file_issues(parsed: ScenarioFile, path: Path, base: Path) -> list[Issue]:
     if parse_clock(parsed.day.shift_end) <= parse_clock(parsed.day.shift_start):
         issues.append(
             Issue(
-                source=path.name,
+                source=merged.source_of("day.shift_end"),
                 row=None,
                 field="day.shift_end",
                 message="the shift must end after it starts",
@@ -100,7 +104,7 @@ def _file_issues(parsed: ScenarioFile, path: Path, base: Path) -> list[Issue]:
         if parse_clock(table.break_latest) < parse_clock(table.break_earliest):
             issues.append(
                 Issue(
-                    source=path.name,
+                    source=merged.source_of(f"{section}.break_latest"),
                     row=None,
                     field=f"{section}.break_latest",
                     message=f"{table.break_latest} is before break_earliest "
@@ -211,7 +215,7 @@ def _read_inputs(
     inputs = parsed.inputs
     tables = {
         name: read_table(
-            _resolve(base, getattr(inputs, name)), label=name, sheet=inputs.sheet_for(name)
+            resolve_path(base, getattr(inputs, name)), label=name, sheet=inputs.sheet_for(name)
         )
         for name in ("households", "depots", "teams")
     }
@@ -223,39 +227,15 @@ def _read_inputs(
     return tables, {name: _columns(name, t, inputs.columns) for name, t in tables.items()}
 
 
-def load_scenario(path: Path, *, strict: bool = False) -> Scenario:
-    """Read a scenario TOML file and its input files, and validate everything once.
-
-    Parameters
-    ----------
-    path : Path
-        The scenario ``.toml`` file; input paths in it are relative to its folder.
-    strict : bool
-        If true, any rejected household row is an error instead of an unserved entry.
-
-    Returns
-    -------
-    Scenario
-
-    Raises
-    ------
-    ScenarioError
-        Listing every problem found (file, row, field, value and fix).
-    """
-    parsed = read_scenario_file(path)
-    base = path.resolve().parent
-    inputs = parsed.inputs
-    issues = _file_issues(parsed, path, base)
-    if issues:
-        raise ScenarioError(issues, headline=f"{len(issues)} problem(s) in {path}")
-    boundaries_dir = (
-        _resolve(base, inputs.boundaries) if inputs.boundaries else bundled_boundaries_dir()
-    )
-    boundaries = load_boundaries(boundaries_dir)
-    regency = Regency.of(boundaries)
-    areas = _filter_areas(parsed, boundaries, path.name)
-    tables, columns = _read_inputs(parsed, path, base)
-    issues = []
+def _parse_rows(
+    parsed: ScenarioFile,
+    tables: dict[str, Table],
+    columns: dict[str, ColumnMap],
+    regency: Regency,
+    areas: frozenset[str] | None,
+) -> tuple[HouseholdIntake, list[Depot], list[Team], list[Issue]]:
+    """Households, depots and teams from their rows; depot and team problems as Issues."""
+    issues: list[Issue] = []
     shift_start, shift_end = parse_clock(parsed.day.shift_start), parse_clock(parsed.day.shift_end)
     intake = parse_households(
         tables["households"],
@@ -281,6 +261,85 @@ def load_scenario(path: Path, *, strict: bool = False) -> Scenario:
         ),
         issues,
     )
+    return intake, depots, teams, issues
+
+
+def _keep_areas(
+    depots: list[Depot], teams: list[Team], areas: frozenset[str] | None, boundaries: Boundaries
+) -> tuple[list[Depot], list[Team]]:
+    """Keep the depots (and their teams) inside the ``[filter] kecamatan`` areas."""
+    if areas is None:
+        return depots, teams
+    desa_area = {d.code: d.parent_code for d in boundaries.desa}
+    depots = [d for d in depots if d.desa_code in areas or desa_area[d.desa_code] in areas]
+    kept_depots = {d.depot_id for d in depots}
+    return depots, [t for t in teams if t.depot_id in kept_depots]
+
+
+def _read_checked(path: Path) -> tuple[MergedScenario, ScenarioFile, Path, Boundaries]:
+    """Read the merged, validated TOML chain and its boundaries (raise on any TOML problem)."""
+    merged = read_merged_scenario(path)
+    parsed = validate_scenario(merged)
+    base = path.resolve().parent
+    issues = _file_issues(parsed, merged, base)
+    if issues:
+        raise ScenarioError(issues, headline=f"{len(issues)} problem(s) in {path}")
+    inputs = parsed.inputs
+    boundaries_dir = (
+        resolve_path(base, inputs.boundaries) if inputs.boundaries else bundled_boundaries_dir()
+    )
+    boundaries = load_boundaries(boundaries_dir)
+    issues = check_whatif(parsed, merged, boundaries, base)
+    if issues:
+        raise ScenarioError(issues, headline=f"{len(issues)} problem(s) in {path}")
+    return merged, parsed, boundaries_dir, boundaries
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Loaded:
+    """What the rows gave, for building the Scenario."""
+
+    intake: HouseholdIntake
+    depots: list[Depot]
+    teams: list[Team]
+    tables: dict[str, Table]
+    columns: dict[str, ColumnMap]
+    boundaries_dir: Path
+    synthetic: bool
+    notices: tuple[str, ...]
+
+
+def load_scenario(path: Path, *, strict: bool = False) -> Scenario:
+    """Read a scenario TOML file and its input files, and validate everything once.
+
+    ``extends`` is resolved first (:mod:`optimizer.scenario.merge`); the what-if tables
+    ``[teams]`` and ``[closures]`` are applied last (:mod:`optimizer.scenario.whatif`).
+
+    Parameters
+    ----------
+    path : Path
+        The scenario ``.toml`` file; input paths in it are relative to its folder (paths in a
+        parent it extends, relative to the parent's folder).
+    strict : bool
+        If true, any rejected household row is an error instead of an unserved entry.
+
+    Returns
+    -------
+    Scenario
+        ``input_hash`` covers every TOML file of the chain, the input files, the road
+        network and the closed-roads file.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem found (file, row, field, value and fix).
+    """
+    merged, parsed, boundaries_dir, boundaries = _read_checked(path)
+    base = path.resolve().parent
+    regency = Regency.of(boundaries)
+    areas = _filter_areas(parsed, boundaries, merged.source_of("filter.kecamatan"))
+    tables, columns = _read_inputs(parsed, path, base)
+    intake, depots, teams, issues = _parse_rows(parsed, tables, columns, regency, areas)
     if strict:
         issues.extend(
             Issue(source=tables["households"].path.name, row=r.row, field=r.field, message=r.reason)
@@ -288,19 +347,16 @@ def load_scenario(path: Path, *, strict: bool = False) -> Scenario:
         )
     if issues:
         raise ScenarioError(issues, headline=f"{len(issues)} problem(s) in the inputs of {path}")
-    if areas is not None:
-        desa_area = {d.code: d.parent_code for d in boundaries.desa}
-        depots = [d for d in depots if d.desa_code in areas or desa_area[d.desa_code] in areas]
-        kept_depots = {d.depot_id for d in depots}
-        teams = [t for t in teams if t.depot_id in kept_depots]
+    depots, teams = _keep_areas(depots, teams, areas, boundaries)
+    teams, whatif_notices = apply_team_changes(teams, parsed.teams, parsed.vehicles)
     synthetic = intake.synthetic or any(
         "synthetic" in columns[name].get(row, "data_origin").lower()
         for name in ("depots", "teams")
         for row in tables[name].rows
     )
-    network_path = _resolve(base, inputs.road_network)
-    rules = _day_rules(parsed)
     notices = [n for t in tables.values() for n in t.notices] + intake.notices
+    notices += whatif_notices
+    notices += closure_notices(parsed, intake.households, boundaries, base)
     for notice in notices:  # the plan's warnings and berbagi check repeat them
         logger.info("%s", notice)
     if intake.rejected:
@@ -308,31 +364,64 @@ def load_scenario(path: Path, *, strict: bool = False) -> Scenario:
             "%d household row(s) cannot be planned; they are listed as unserved",
             len(intake.rejected),
         )
+    return _build_scenario(
+        path,
+        merged,
+        parsed,
+        _Loaded(
+            intake=intake,
+            depots=depots,
+            teams=teams,
+            tables=tables,
+            columns=columns,
+            boundaries_dir=boundaries_dir,
+            synthetic=synthetic,
+            notices=tuple(notices),
+        ),
+        strict=strict,
+    )
+
+
+def _build_scenario(
+    path: Path, merged: MergedScenario, parsed: ScenarioFile, loaded: _Loaded, *, strict: bool
+) -> Scenario:
+    base = path.resolve().parent
+    network_path = resolve_path(base, parsed.inputs.road_network)
+    closed_roads = resolve_path(base, parsed.closures.roads) if parsed.closures.roads else None
+    rules = _day_rules(parsed)
+    shift_end = parse_clock(parsed.day.shift_end)
+    hashed = [
+        *(layer.path.read_bytes() for layer in merged.layers),
+        *(t.raw for t in loaded.tables.values()),
+        network_path.read_bytes(),
+        *([closed_roads.read_bytes()] if closed_roads else []),
+    ]
     return Scenario(
         name=parsed.scenario.name,
         title=parsed.scenario.title or parsed.scenario.name,
         date=parsed.scenario.date,
         path=str(path),
-        households=tuple(intake.households),
-        rejected=tuple(intake.rejected),
-        excluded_by_filter=intake.excluded,
-        depots=tuple(depots),
-        teams=tuple(_cap_shifts(teams, rules.shift_end_cap_s)),
+        households=tuple(loaded.intake.households),
+        rejected=tuple(loaded.intake.rejected),
+        excluded_by_filter=loaded.intake.excluded,
+        depots=tuple(loaded.depots),
+        teams=tuple(_cap_shifts(loaded.teams, rules.shift_end_cap_s)),
         vehicles=parsed.vehicles,
         service=parsed.service,
-        shift_start_s=shift_start,
+        shift_start_s=parse_clock(parsed.day.shift_start),
         shift_end_s=min(shift_end, rules.shift_end_cap_s or 10**9),
         rules=rules,
         pooling=parsed.pooling.level,
         road_network=str(network_path),
-        boundaries=str(boundaries_dir),
-        synthetic_inputs=synthetic,
-        input_hash=_digest(
-            [path.read_bytes(), *(t.raw for t in tables.values()), network_path.read_bytes()]
-        ),
+        boundaries=str(loaded.boundaries_dir),
+        synthetic_inputs=loaded.synthetic,
+        input_hash=_digest(hashed),
         config=PlannerConfig(
             graph=parsed.graph, solver=parsed.solver, render=parsed.render, strict=strict
         ),
-        columns=tuple(_use(name, t, columns[name]) for name, t in tables.items()),
-        notices=tuple(notices),
+        columns=tuple(_use(name, t, loaded.columns[name]) for name, t in loaded.tables.items()),
+        notices=loaded.notices,
+        closed_desa=closed_desa_codes(parsed),
+        closed_desa_source=merged.source_of("closures.desa") if parsed.closures.desa else "",
+        closed_roads=str(closed_roads) if closed_roads else None,
     )

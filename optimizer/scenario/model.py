@@ -153,6 +153,8 @@ class Scenario(_Frozen):
     notices: tuple[str, ...] = ()
     #: Desa closed on the day: their households are unserved with reason ``closed_area``.
     closed_desa: frozenset[str] = frozenset()
+    #: The scenario file that closed them (``[closures] desa``), for the reason planners read.
+    closed_desa_source: str = ""
     #: GeoJSON file of closed roads (absolute path), or None.
     closed_roads: str | None = None
 

@@ -7,7 +7,6 @@ value and the fix, with the valid keys listed next to an unknown one.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -15,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from optimizer.config import GraphConfig, RenderConfig, SolverConfig
 from optimizer.errors import Issue, ScenarioError
+from optimizer.scenario.merge import EXTENDS_KEY, MergedScenario, read_merged_scenario
 from optimizer.units import parse_clock
 
 
@@ -287,7 +287,7 @@ def _unknown_key_hints(data: dict[str, Any], source: str) -> list[Issue]:
     issues: list[Issue] = []
     for key, value in data.items():
         if key not in ScenarioFile.model_fields:
-            valid = ", ".join(ScenarioFile.model_fields)
+            valid = ", ".join([EXTENDS_KEY, *ScenarioFile.model_fields])
             issues.append(
                 Issue(
                     source=source,
@@ -311,37 +311,65 @@ def _unknown_key_hints(data: dict[str, Any], source: str) -> list[Issue]:
     return issues
 
 
-def _load_toml(path: Path) -> dict[str, Any]:
-    def fail(message: str) -> ScenarioError:
-        return ScenarioError([Issue(source=str(path), row=None, field=None, message=message)])
+def validate_scenario(merged: MergedScenario) -> ScenarioFile:
+    """Validate the merged tables of a scenario chain.
 
+    Unknown keys are reported in the file that wrote them (with the valid keys); any other
+    problem names the file that set the key last. A scenario that extends another must have
+    its own ``[scenario] name`` (outputs go to ``out/<name>/``).
+
+    Raises
+    ------
+    ScenarioError
+        Unknown keys or values out of range, all listed; or an inherited name.
+    """
+    hints = [
+        issue
+        for layer in reversed(merged.layers)
+        for issue in _unknown_key_hints(dict(layer.data), layer.label)
+    ]
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as err:
-        raise fail(
-            "scenario file not found; check the path (bundled scenarios are in scenarios/)"
-        ) from err
-    except (OSError, UnicodeDecodeError) as err:
-        raise fail(f"cannot read it ({err})") from err
-    except tomllib.TOMLDecodeError as err:
-        raise fail(f"not valid TOML ({err}); fix the syntax at that line") from err
+        parsed = ScenarioFile.model_validate(dict(merged.data))
+    except ValidationError as err:
+        issues = [
+            Issue(
+                source=merged.source_of(issue.field) if issue.field else issue.source,
+                row=issue.row,
+                field=issue.field,
+                message=issue.message,
+            )
+            for issue in _pydantic_issues(err, merged.layers[0].label)
+        ]
+        hinted = {issue.field for issue in hints}
+        issues = hints + [i for i in issues if i.field not in hinted]
+        path = merged.layers[0].path
+        raise ScenarioError(issues, headline=f"{len(issues)} problem(s) in {path}") from err
+    if len(merged.layers) > 1 and merged.source_of("scenario.name") != merged.layers[0].label:
+        raise ScenarioError(
+            [
+                Issue(
+                    source=merged.layers[0].label,
+                    row=None,
+                    field="scenario.name",
+                    message=f"this scenario extends {merged.layers[1].label} but keeps its name "
+                    f"'{parsed.scenario.name}', so its outputs would overwrite that one's in "
+                    "out/<name>/; give it its own [scenario] name",
+                )
+            ],
+            headline=f"1 problem in {merged.layers[0].path}",
+        )
+    return parsed
 
 
 def read_scenario_file(path: Path) -> ScenarioFile:
     """Read and validate a scenario TOML file (its tables only, not the files it names).
 
+    ``extends`` is resolved first (see :mod:`optimizer.scenario.merge`).
+
     Raises
     ------
     ScenarioError
-        The file is missing, not TOML, or has unknown keys or values out of range (all listed).
+        A file of the chain is missing or not TOML, the chain is a cycle, or keys are unknown
+        or values out of range (all listed).
     """
-    data = _load_toml(path)
-    source = path.name
-    hints = _unknown_key_hints(data, source)
-    try:
-        return ScenarioFile.model_validate(data)
-    except ValidationError as err:
-        issues = _pydantic_issues(err, source)
-        hinted = {issue.field for issue in hints}
-        issues = hints + [i for i in issues if i.field not in hinted]
-        raise ScenarioError(issues, headline=f"{len(issues)} problem(s) in {path}") from err
+    return validate_scenario(read_merged_scenario(path))
