@@ -5,8 +5,8 @@
         [--json PATH]
 
 The scenario's routing tasks are built with the public pipeline (``load_scenario`` ->
-``load_road_graph`` -> ``build_profile_network`` -> ``snap_sites`` -> ``build_partition`` ->
-``build_matrices`` -> ``build_problem``), exactly as ``plan_scenario`` builds them.
+``prepare_inputs`` (road graph, profile networks, snapping, partition, matrices) ->
+``build_problem``), exactly as ``plan_scenario`` builds them.
 
 Common model (both solvers get the same integers): each team is a vehicle with its own depot,
 capacity, shift window and profile (per-profile travel-time matrix); households keep their
@@ -61,14 +61,11 @@ import numpy as np
 import numpy.typing as npt
 
 from optimizer.config import SolverConfig
-from optimizer.matrix import build_matrices
 from optimizer.parallel import default_workers
-from optimizer.partition import build_partition
+from optimizer.pipeline import prepare_inputs
 from optimizer.problem import build_problem, estimate_effort
-from optimizer.roadgraph import build_profile_network, load_road_graph
 from optimizer.scenario import load_scenario
 from optimizer.schedule import schedule_route
-from optimizer.snapping import snap_sites
 from optimizer.solver import MIN_TASK_TIME_S, SolveStatus, solve_task
 from optimizer.task import RELOAD, UNLIMITED_TRIPS, SolveTask
 
@@ -121,34 +118,18 @@ class Row:
 
 
 def build_tasks(scenario_path: Path) -> tuple[list[SolveTask], SolverConfig, dict[str, object]]:
-    """Build every routing task of a scenario through the planner's own pipeline stages."""
+    """Build every routing task of a scenario through the planner's own prepared inputs."""
     started = time.perf_counter()
     scenario = load_scenario(scenario_path)
-    graph = load_road_graph(Path(scenario.road_network))
     config = scenario.config
-    profiles = sorted({scenario.vehicles[t.vehicle].profile for t in scenario.teams})
-    networks = {p: build_profile_network(graph, p, config.graph.profiles[p]) for p in profiles}
-    snapped = snap_sites(
-        graph,
-        networks,
-        [h.lat for h in scenario.households],
-        [h.lon for h in scenario.households],
-        [d.lat for d in scenario.depots],
-        [d.lon for d in scenario.depots],
-        max_snap_m=config.graph.max_snap_m,
-    )
-    partition = build_partition(scenario)
     workers = config.solver.workers or default_workers()
-    matrices = build_matrices(
-        graph,
-        networks,
-        snapped,
-        partition,
-        buffer_m=config.graph.matrix_buffer_m,
-        workers=workers,
-    )
+    prepared = prepare_inputs(scenario, workers=workers)
     problem = build_problem(
-        scenario, snapped, partition, matrices, walk_speed_kph=config.graph.walk_speed_kph
+        scenario,
+        prepared.snapped,
+        prepared.partition,
+        prepared.matrices,
+        walk_speed_kph=config.graph.walk_speed_kph,
     )
     info: dict[str, object] = {
         "scenario": scenario.name,

@@ -1,11 +1,16 @@
 """Matrix benchmark: all sub-problem travel-time matrices of a scenario, and the naive way.
 
     .venv/bin/python bench/bench_matrices.py [SCENARIO] [--sample N]
+    .venv/bin/python bench/bench_matrices.py [SCENARIO] --shared-cache
 
 Prints the time to build every sub-problem matrix (each profile) with compiled Dijkstra on the
 CSR graph, on 1 and on all cores, peak memory, and the same work done the naive way (networkx
 single-source Dijkstra per source on the whole profile network) for a sample of sub-problems,
 as a per-source time ratio.
+
+With ``--shared-cache`` it instead plans the scenario twice in one process with the ``--quick``
+solver settings and one :class:`optimizer.pipeline.PipelineCache`, and prints each run's stage
+times and what the second run took from the cache.
 """
 
 from __future__ import annotations
@@ -18,36 +23,56 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
+from optimizer.api import QUICK_SETTINGS, apply_solver_overrides, plan_loaded
 from optimizer.matrix import build_matrices, build_submatrix, local_sites
 from optimizer.parallel import default_workers
 from optimizer.partition import build_partition
-from optimizer.roadgraph import build_profile_network, load_road_graph
+from optimizer.pipeline import PipelineCache
 from optimizer.scenario import load_scenario
-from optimizer.snapping import snap_sites
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def plan_twice(path: Path) -> int:
+    """Plan a scenario twice with one shared cache, then with every second team; print reuse."""
+    scenario = apply_solver_overrides(load_scenario(path), QUICK_SETTINGS)
+    half = scenario.model_copy(update={"teams": scenario.teams[::2]})
+    cache = PipelineCache()
+    first = None
+    for run, variant in ((1, scenario), (2, scenario), (3, half)):
+        built = cache.built["matrix"]
+        start = time.perf_counter()
+        plan = plan_loaded(variant, cache=cache).plan
+        total = time.perf_counter() - start
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in plan.stats.stage_seconds.items())
+        same = "" if first is None or run == 3 else f"; same plan as run 1: {plan == first}"
+        print(f"run {run}: {total:.1f} s ({stages}); {len(plan.routes)} routes{same}")
+        print(f"  matrices built in this run: {cache.built['matrix'] - built}")
+        print(f"  cache so far: {cache.summary()}")
+        first = first or plan
+    return 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / "banyuwangi.toml"))
     parser.add_argument("--sample", type=int, default=3, help="sub-problems for the naive run")
+    parser.add_argument(
+        "--shared-cache", action="store_true", help="plan twice with one cache (quick settings)"
+    )
     args = parser.parse_args()
+    if args.shared_cache:
+        return plan_twice(Path(args.scenario))
 
     scenario = load_scenario(Path(args.scenario))
-    graph = load_road_graph(Path(scenario.road_network))
+    # The stages before the matrices, through the planner's own cache methods.
+    cache = PipelineCache()
+    roads = cache.roads(scenario)
+    graph = roads.graph
     profiles = sorted({scenario.vehicles[t.vehicle].profile for t in scenario.teams})
     cfg = scenario.config.graph
-    networks = {p: build_profile_network(graph, p, cfg.profiles[p]) for p in profiles}
-    snapped = snap_sites(
-        graph,
-        networks,
-        [h.lat for h in scenario.households],
-        [h.lon for h in scenario.households],
-        [d.lat for d in scenario.depots],
-        [d.lon for d in scenario.depots],
-        max_snap_m=cfg.max_snap_m,
-    )
+    networks, network_keys = cache.networks(roads, {p: cfg.profiles[p] for p in profiles})
+    snapped = cache.snapped(scenario, roads, networks, network_keys)
     partition = build_partition(scenario)
     n_matrices = sum(len(sp.profiles) for sp in partition.subproblems)
     n_sites = sum(len(sp.households) + len(sp.depots) for sp in partition.subproblems)

@@ -354,6 +354,54 @@ def _matrix_job(
     return build_submatrix(graph, networks[profile], snapped, subproblem, buffer_m=buffer_m)
 
 
+def matrix_items(partition: Partition) -> list[tuple[SubProblem, str]]:
+    """Every (sub-problem, profile) pair that needs a matrix, in partition order."""
+    return [(sp, profile) for sp in partition.subproblems for profile in sp.profiles]
+
+
+def build_submatrices(
+    graph: RoadGraph,
+    networks: dict[str, ProfileNetwork],
+    snapped: Snapped,
+    items: Sequence[tuple[SubProblem, str]],
+    *,
+    buffer_m: float,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[tuple[SubMatrix, bool]]:
+    """Build the matrices of some (sub-problem, profile) pairs, largest first, in parallel.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+    networks : dict of str to ProfileNetwork
+        Must hold every profile named in ``items``.
+    snapped : Snapped
+    items : sequence of (SubProblem, str)
+        The pairs to build (e.g. those a cache does not hold yet).
+    buffer_m : float
+        Margin around a sub-problem's sites within which paths are searched (metres).
+    workers : int
+        Worker processes (1 = this process only).
+    progress : callable, optional
+        Called with (done, total) after each pair.
+
+    Returns
+    -------
+    list of (SubMatrix, bool)
+        In the order of ``items``; the flag is true where the search box had to widen.
+    """
+    order = sorted(range(len(items)), key=lambda i: -len(items[i][0].households))
+    return run_parallel(
+        _matrix_job,
+        list(items),
+        shared=(graph, networks, snapped, buffer_m),
+        workers=workers,
+        order=order,
+        progress=progress,
+    )
+
+
 def build_matrices(
     graph: RoadGraph,
     networks: dict[str, ProfileNetwork],
@@ -387,16 +435,17 @@ def build_matrices(
     -----
     Entries are whole seconds, rounded up; diagonal 0; ``UNREACHABLE_S`` where no path exists.
     """
-    items = [(sp, profile) for sp in partition.subproblems for profile in sp.profiles]
-    order = sorted(range(len(items)), key=lambda i: -len(items[i][0].households))
-    results = run_parallel(
-        _matrix_job,
-        items,
-        shared=(graph, networks, snapped, buffer_m),
-        workers=workers,
-        order=order,
-        progress=progress,
+    items = matrix_items(partition)
+    results = build_submatrices(
+        graph, networks, snapped, items, buffer_m=buffer_m, workers=workers, progress=progress
     )
+    return collect_matrices(items, results)
+
+
+def collect_matrices(
+    items: Sequence[tuple[SubProblem, str]], results: Sequence[tuple[SubMatrix, bool]]
+) -> TravelMatrices:
+    """Gather built matrices (in the order of ``items``) into :class:`TravelMatrices`."""
     by_key = {
         (sp.key, profile): matrix for (sp, profile), (matrix, _) in zip(items, results, strict=True)
     }

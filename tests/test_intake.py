@@ -173,7 +173,7 @@ def _shared_boundaries(boundaries: Boundaries) -> Iterator[None]:
 
     Boundaries are frozen, so sharing them is safe; another folder is still read from disk.
     """
-    import optimizer.api
+    import optimizer.pipeline
     import optimizer.scenario.load
 
     bundled = bundled_boundaries_dir().resolve()
@@ -186,7 +186,7 @@ def _shared_boundaries(boundaries: Boundaries) -> Iterator[None]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(optimizer.scenario.load, "load_boundaries", load)
-        patch.setattr(optimizer.api, "load_boundaries", load)
+        patch.setattr(optimizer.pipeline, "load_boundaries", load)
         yield
 
 
