@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -17,26 +17,24 @@ from typing import Any
 from pydantic import ValidationError
 
 from optimizer.archive import read_plan_archive, streets_for_plan, write_plan_archive
-from optimizer.areas import load_boundaries
 from optimizer.assembly import PlanInputs, assemble_plan
+from optimizer.compare import Comparison, build_comparison
 from optimizer.config import RenderConfig, SolverConfig
 from optimizer.errors import ConfigError
-from optimizer.geometry import Streets, build_streets, trace_routes
-from optimizer.matrix import build_matrices
+from optimizer.geometry import Streets, trace_routes
 from optimizer.parallel import default_workers
-from optimizer.partition import build_partition
+from optimizer.pipeline import PipelineCache, prepare_inputs
 from optimizer.plan import Plan, PlanStats
 from optimizer.problem import Problem, build_problem
+from optimizer.render.compare import write_comparison
 from optimizer.render.maps import render_map
 from optimizer.render.pdf import write_team_sheets
 from optimizer.render.phone import write_phone_pages
 from optimizer.render.quality import write_needs_location, write_quality_report
 from optimizer.render.report import write_plan_json
 from optimizer.render.sheets import write_sheets
-from optimizer.roadgraph import ProfileNetwork, RoadGraph, build_profile_network, load_road_graph
 from optimizer.scenario import Scenario, load_scenario
 from optimizer.scenario.quality import build_quality_report
-from optimizer.snapping import Snapped, check_depot_snaps, snap_sites
 from optimizer.solver import Assignment, solve_routes
 
 logger = logging.getLogger(__name__)
@@ -129,21 +127,6 @@ class _StageClock:
         return lambda done, total: progress(stage, done, total)
 
 
-def _snap(scenario: Scenario, graph: RoadGraph, networks: dict[str, ProfileNetwork]) -> Snapped:
-    """Put every household and depot on each profile's roads; stop when no team can leave."""
-    snapped = snap_sites(
-        graph,
-        networks,
-        [h.lat for h in scenario.households],
-        [h.lon for h in scenario.households],
-        [d.lat for d in scenario.depots],
-        [d.lon for d in scenario.depots],
-        max_snap_m=scenario.config.graph.max_snap_m,
-    )
-    check_depot_snaps(scenario, snapped)
-    return snapped
-
-
 def _solve(scenario: Scenario, problem: Problem, clock: _StageClock) -> tuple[Problem, Assignment]:
     """Solve within what the run's budget leaves; the problem carries any squeeze warning."""
     limit, squeezed = solve_time_limit(scenario, clock.elapsed_s())
@@ -170,38 +153,35 @@ class PlanResult:
     streets: Streets
 
 
-def plan_with_streets(
-    scenario_path: Path,
+def plan_loaded(
+    scenario: Scenario,
     *,
-    strict: bool = False,
-    solver_overrides: dict[str, Any] | None = None,
+    cache: PipelineCache | None = None,
     progress: Progress | None = None,
 ) -> PlanResult:
-    """Plan a distribution day from a scenario file, with the streets under the plan.
+    """Plan a distribution day from a scenario already loaded: the in-memory entry point.
 
     Parameters
     ----------
-    scenario_path : Path
-        The scenario TOML file.
-    strict : bool
-        Refuse to plan when any household row is invalid (default: list them as unserved).
-    solver_overrides : dict, optional
-        SolverConfig fields that replace the scenario's (e.g. ``{"seed": 1}``).
+    scenario : Scenario
+        From :func:`optimizer.scenario.load_scenario` (with any changes made in memory, e.g.
+        :func:`apply_solver_overrides`).
+    cache : PipelineCache, optional
+        Road graphs, boundaries, profile networks, snaps and matrices kept from earlier plans
+        of this process; what this scenario shares with them is not built again. The plan is
+        the same with or without it.
     progress : callable, optional
         Called with (stage, done, total) while long stages run.
 
     Returns
     -------
     PlanResult
-        The plan (``stats`` holds wall time per stage and peak memory) and its streets; pass
-        both to :func:`write_outputs` to write the plan archive as well.
+        The plan (``stats`` holds wall time per stage and peak memory) and its streets.
 
     Raises
     ------
     ScenarioError
-        Bad scenario or input files (every problem listed).
-    ConfigError
-        A solver override out of range.
+        A bad closure file (``[closures] roads``).
     GraphError
         Road network missing or broken.
     SnappingError
@@ -211,34 +191,26 @@ def plan_with_streets(
     InfeasibleError
         The solver found no solution for any sub-problem with households to route.
     """
-    clock = _StageClock(progress)
-    scenario = load_scenario(scenario_path, strict=strict)
-    scenario = apply_solver_overrides(scenario, solver_overrides or {})
-    boundaries = load_boundaries(Path(scenario.boundaries))
-    clock.lap("load inputs")
-    graph = load_road_graph(Path(scenario.road_network))
-    clock.lap("load road graph")
+    return _plan(scenario, cache if cache is not None else PipelineCache(), _StageClock(progress))
+
+
+def _plan(scenario: Scenario, cache: PipelineCache, clock: _StageClock) -> PlanResult:
+    """Run every stage after loading, timing each on ``clock``."""
     config = scenario.config
-    profiles = sorted({scenario.vehicles[t.vehicle].profile for t in scenario.teams})
-    networks = {p: build_profile_network(graph, p, config.graph.profiles[p]) for p in profiles}
-    clock.lap("profile networks")
-    snapped = _snap(scenario, graph, networks)
-    partition = build_partition(scenario)
-    clock.lap("snap and partition")
     workers = config.solver.workers or default_workers()
-    matrices = build_matrices(
-        graph,
-        networks,
-        snapped,
-        partition,
-        buffer_m=config.graph.matrix_buffer_m,
-        workers=workers,
-        progress=clock.report("matrices"),
+    prepared = prepare_inputs(
+        scenario, cache=cache, workers=workers, lap=clock.lap, progress=clock.report("matrices")
     )
-    clock.lap("matrices")
+    graph, networks, matrices = prepared.roads.graph, prepared.networks, prepared.matrices
     problem = build_problem(
-        scenario, snapped, partition, matrices, walk_speed_kph=config.graph.walk_speed_kph
+        scenario,
+        prepared.snapped,
+        prepared.partition,
+        matrices,
+        walk_speed_kph=config.graph.walk_speed_kph,
     )
+    if prepared.roads.closure is not None:
+        problem = replace(problem, warnings=(prepared.roads.closure.warning(), *problem.warnings))
     problem, assignment = _solve(scenario, problem, clock)
     clock.lap("solve")
     geometry = trace_routes(
@@ -254,21 +226,74 @@ def plan_with_streets(
     plan = assemble_plan(
         PlanInputs(
             scenario=scenario,
-            boundaries=boundaries,
+            boundaries=prepared.boundaries,
             road_network=graph.info,
-            profiles=tuple(profiles),
-            snapped=snapped,
-            partition=partition,
+            profiles=prepared.profiles,
+            snapped=prepared.snapped,
+            partition=prepared.partition,
             problem=problem,
             assignment=assignment,
             geometry=geometry,
         )
     )
     clock.lap("assemble plan")
-    streets = streets_for_plan(plan, build_streets(graph))
+    streets = streets_for_plan(plan, cache.streets(prepared.roads))
     clock.lap("streets")
     stats = PlanStats(stage_seconds=clock.stages, peak_memory_mb=_peak_memory_mb())
     return PlanResult(plan=replace(plan, stats=stats), streets=streets)
+
+
+def plan_with_streets(
+    scenario_path: Path,
+    *,
+    strict: bool = False,
+    solver_overrides: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+    cache: PipelineCache | None = None,
+) -> PlanResult:
+    """Plan a distribution day from a scenario file, with the streets under the plan.
+
+    Loads the scenario, applies the overrides, then runs :func:`plan_loaded`.
+
+    Parameters
+    ----------
+    scenario_path : Path
+        The scenario TOML file.
+    strict : bool
+        Refuse to plan when any household row is invalid (default: list them as unserved).
+    solver_overrides : dict, optional
+        SolverConfig fields that replace the scenario's (e.g. ``{"seed": 1}``).
+    progress : callable, optional
+        Called with (stage, done, total) while long stages run.
+    cache : PipelineCache, optional
+        Shared with other plans of this process (see :func:`plan_loaded`).
+
+    Returns
+    -------
+    PlanResult
+        The plan (``stats`` holds wall time per stage and peak memory) and its streets; pass
+        both to :func:`write_outputs` to write the plan archive as well.
+
+    Raises
+    ------
+    ScenarioError
+        Bad scenario, input or closure files (every problem listed).
+    ConfigError
+        A solver override out of range.
+    GraphError
+        Road network missing or broken.
+    SnappingError
+        No team can leave any depot: no depot is on a road its teams' vehicles can use.
+    UnreachableError
+        Not a single household can be reached by road.
+    InfeasibleError
+        The solver found no solution for any sub-problem with households to route.
+    """
+    clock = _StageClock(progress)
+    scenario = load_scenario(scenario_path, strict=strict)
+    scenario = apply_solver_overrides(scenario, solver_overrides or {})
+    clock.lap("load inputs")
+    return _plan(scenario, cache if cache is not None else PipelineCache(), clock)
 
 
 def plan_scenario(
@@ -316,6 +341,77 @@ def plan_scenario(
     return plan_with_streets(
         scenario_path, strict=strict, solver_overrides=solver_overrides, progress=progress
     ).plan
+
+
+def compare_scenarios(
+    paths: Sequence[Path],
+    *,
+    out: Path | None = None,
+    strict: bool = False,
+    solver_overrides: dict[str, Any] | None = None,
+    sheets: bool = False,
+    progress: Progress | None = None,
+) -> Comparison:
+    """Plan several scenarios with shared work and compare them against the first.
+
+    The scenarios share one :class:`PipelineCache`: what their inputs have in common (road
+    network, profile networks, snapping, travel-time matrices) is built once.
+
+    Parameters
+    ----------
+    paths : sequence of Path
+        Scenario files; the first is the baseline every difference is measured against.
+    out : Path, optional
+        When given: each scenario's plan in ``out/<scenario name>/`` (plan.json, CSVs, map,
+        plan archive; the field pack too with ``sheets``, otherwise ``berbagi sheets`` makes it
+        later) and ``compare.html``, ``compare.csv`` and ``compare.json`` in ``out``.
+    strict, solver_overrides, progress
+        As for :func:`plan_with_streets`, applied to every scenario.
+    sheets : bool
+        Also write each scenario's field pack (team PDFs, phone pages, desa packs).
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    ConfigError
+        No scenario, or two scenarios with the same ``[scenario] name`` while writing.
+    ScenarioError, GraphError, SnappingError, UnreachableError, InfeasibleError
+        As for :func:`plan_with_streets`, naming the scenario file.
+    """
+    if not paths:
+        raise ConfigError("compare needs at least one scenario file; give two or more")
+    cache = PipelineCache()
+    results = [
+        plan_with_streets(
+            path,
+            strict=strict,
+            solver_overrides=solver_overrides,
+            progress=progress,
+            cache=cache,
+        )
+        for path in paths
+    ]
+    logger.info("shared work: %s", cache.summary())
+    plans = [r.plan for r in results]
+    comparison = build_comparison(plans)
+    if out is not None:
+        names = [p.scenario for p in plans]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ConfigError(
+                f"scenarios share the name {', '.join(repeated)}: their plans would overwrite "
+                "each other; give each what-if its own [scenario] name"
+            )
+        for result in results:
+            folder = out / result.plan.scenario
+            write_outputs(result.plan, folder, streets=result.streets if sheets else None)
+            if not sheets:
+                write_plan_archive(result.plan, result.streets, folder)
+        write_comparison(comparison, out, plans=plans)
+    return comparison
 
 
 def write_outputs(

@@ -327,6 +327,50 @@ def check(
 
 
 @app.command()
+def compare(
+    scenarios: Annotated[
+        list[Path], typer.Argument(help="Scenario files; the first is the baseline.")
+    ],
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for compare.html/.csv/.json and the plans.")
+    ] = Path("out/compare"),
+    quick: Annotated[
+        bool, typer.Option(help="A fiftieth of the search effort: a draft comparison.")
+    ] = False,
+    sheets: Annotated[
+        bool, typer.Option(help="Also write each scenario's team PDFs and phone pages.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress lines.")] = False,
+    verbose: Annotated[bool, typer.Option(help="Log each stage.")] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Plan several scenarios and compare them side by side (differences against the first)."""
+    from optimizer.api import QUICK_SETTINGS, compare_scenarios
+    from optimizer.render.compare import format_comparison_table
+
+    _setup_logging(verbose)
+    with _handled(debug):
+        started = time.perf_counter()
+        paths = [_resolve_scenario(path) for path in scenarios]
+        mode = "off" if quiet else ("bar" if sys.stderr.isatty() else "lines")
+        with _progress(mode) as progress:
+            comparison = compare_scenarios(
+                paths,
+                out=out_dir,
+                solver_overrides=dict(QUICK_SETTINGS) if quick else None,
+                sheets=sheets,
+                progress=progress,
+            )
+        out.print(format_comparison_table(comparison))
+        out.print(
+            f"Wrote {out_dir}/compare.html, compare.csv, compare.json and one folder per "
+            f"scenario in {time.perf_counter() - started:.1f}s.",
+            highlight=False,
+            markup=False,
+        )
+
+
+@app.command()
 def sheets(
     plan_dir: Annotated[
         Path, typer.Argument(help="A plan folder written by 'berbagi plan' (out/<scenario>).")

@@ -447,3 +447,38 @@ def test_page_in_a_browser(
     banner = (pixels[..., 0] > 245) & (pixels[..., 2] > 150) & (pixels[..., 2] < 200)
     assert red.sum() > 50  # unserved dots and worse deltas
     assert banner.sum() > 5000  # the synthetic-data banner
+
+
+def test_compare_cli_plans_each_scenario_and_writes_the_report(tmp_path: Path) -> None:
+    import csv
+    import json
+    import shutil
+
+    from conftest import GOOD
+    from typer.testing import CliRunner
+
+    from optimizer.cli import app
+
+    folder = tmp_path / "s"
+    shutil.copytree(GOOD, folder)
+    (folder / "car_only.toml").write_text(
+        'extends = "tiny.toml"\n[scenario]\nname = "tiny-car-only"\n[teams]\nvehicle = "car"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app,
+        ["compare", str(folder / "tiny.toml"), str(folder / "car_only.toml"), "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "tiny-car-only" in result.stdout
+    for name in ("tiny", "tiny-car-only"):
+        assert (out / name / "plan.json").is_file()
+        assert (out / name / "plan-full.json.gz").is_file()
+    with (out / "compare.csv").open(encoding="utf-8") as handle:
+        rows = {row["key"]: row for row in csv.DictReader(handle)}
+    for name in ("tiny", "tiny-car-only"):
+        kpis = json.loads((out / name / "plan.json").read_text(encoding="utf-8"))["kpis"]
+        assert float(rows["households_served"][name]) == kpis["households_served"]
+    car_only = json.loads((out / "tiny-car-only" / "plan.json").read_text(encoding="utf-8"))
+    assert {route["vehicle"] for route in car_only["routes"]} == {"car"}
