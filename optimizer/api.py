@@ -290,10 +290,11 @@ def plan_with_streets(
         The solver found no solution for any sub-problem with households to route.
     """
     clock = _StageClock(progress)
-    scenario = load_scenario(scenario_path, strict=strict)
+    cache = cache if cache is not None else PipelineCache()
+    scenario = load_scenario(scenario_path, strict=strict, read_boundaries=cache.boundaries)
     scenario = apply_solver_overrides(scenario, solver_overrides or {})
     clock.lap("load inputs")
-    return _plan(scenario, cache if cache is not None else PipelineCache(), clock)
+    return _plan(scenario, cache, clock)
 
 
 def plan_scenario(
@@ -351,6 +352,7 @@ def compare_scenarios(
     solver_overrides: dict[str, Any] | None = None,
     sheets: bool = False,
     progress: Progress | None = None,
+    cache: PipelineCache | None = None,
 ) -> Comparison:
     """Plan several scenarios with shared work and compare them against the first.
 
@@ -369,6 +371,8 @@ def compare_scenarios(
         As for :func:`plan_with_streets`, applied to every scenario.
     sheets : bool
         Also write each scenario's field pack (team PDFs, phone pages, desa packs).
+    cache : PipelineCache, optional
+        The cache the scenarios share (default: a new one); pass one to see what was reused.
 
     Returns
     -------
@@ -383,7 +387,7 @@ def compare_scenarios(
     """
     if not paths:
         raise ConfigError("compare needs at least one scenario file; give two or more")
-    cache = PipelineCache()
+    cache = cache if cache is not None else PipelineCache()
     results = [
         plan_with_streets(
             path,

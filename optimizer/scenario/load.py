@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -276,7 +277,9 @@ def _keep_areas(
     return depots, [t for t in teams if t.depot_id in kept_depots]
 
 
-def _read_checked(path: Path) -> tuple[MergedScenario, ScenarioFile, Path, Boundaries]:
+def _read_checked(
+    path: Path, read_boundaries: Callable[[Path], Boundaries]
+) -> tuple[MergedScenario, ScenarioFile, Path, Boundaries]:
     """Read the merged, validated TOML chain and its boundaries (raise on any TOML problem)."""
     merged = read_merged_scenario(path)
     parsed = validate_scenario(merged)
@@ -288,7 +291,7 @@ def _read_checked(path: Path) -> tuple[MergedScenario, ScenarioFile, Path, Bound
     boundaries_dir = (
         resolve_path(base, inputs.boundaries) if inputs.boundaries else bundled_boundaries_dir()
     )
-    boundaries = load_boundaries(boundaries_dir)
+    boundaries = read_boundaries(boundaries_dir)
     issues = check_whatif(parsed, merged, boundaries, base)
     if issues:
         raise ScenarioError(issues, headline=f"{len(issues)} problem(s) in {path}")
@@ -309,7 +312,12 @@ class _Loaded:
     notices: tuple[str, ...]
 
 
-def load_scenario(path: Path, *, strict: bool = False) -> Scenario:
+def load_scenario(
+    path: Path,
+    *,
+    strict: bool = False,
+    read_boundaries: Callable[[Path], Boundaries] | None = None,
+) -> Scenario:
     """Read a scenario TOML file and its input files, and validate everything once.
 
     ``extends`` is resolved first (:mod:`optimizer.scenario.merge`); the what-if tables
@@ -322,6 +330,9 @@ def load_scenario(path: Path, *, strict: bool = False) -> Scenario:
         parent it extends, relative to the parent's folder).
     strict : bool
         If true, any rejected household row is an error instead of an unserved entry.
+    read_boundaries : callable, optional
+        Reads a boundaries folder (default :func:`optimizer.areas.load_boundaries`); the
+        pipeline passes its cache's reader so the boundaries are read once per run.
 
     Returns
     -------
@@ -334,7 +345,9 @@ def load_scenario(path: Path, *, strict: bool = False) -> Scenario:
     ScenarioError
         Listing every problem found (file, row, field, value and fix).
     """
-    merged, parsed, boundaries_dir, boundaries = _read_checked(path)
+    merged, parsed, boundaries_dir, boundaries = _read_checked(
+        path, read_boundaries if read_boundaries is not None else load_boundaries
+    )
     base = path.resolve().parent
     regency = Regency.of(boundaries)
     areas = _filter_areas(parsed, boundaries, merged.source_of("filter.kecamatan"))
