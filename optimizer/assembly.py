@@ -46,7 +46,7 @@ from optimizer.plan import (
 from optimizer.problem import Problem
 from optimizer.reasons import UnservedReason
 from optimizer.roadgraph import GraphInfo
-from optimizer.scenario import Scenario
+from optimizer.scenario import Household, Scenario
 from optimizer.schedule import schedule_route
 from optimizer.snapping import SUSPICIOUS_SNAP_M, Snapped, check_depot_snaps
 from optimizer.solver import Assignment, SolveStatus, TaskResult
@@ -324,6 +324,202 @@ def _check_solved(inputs: PlanInputs) -> None:
     )
 
 
+#: Why a household the search left out of every route is unserved.
+NOT_ENOUGH = UnservedReason.NOT_ENOUGH_TEAMS
+
+
+def _unserved_row(household: Household, code: UnservedReason, reason: str) -> Unserved:
+    return Unserved(
+        household_id=household.household_id,
+        row=household.row,
+        code=code,
+        reason=reason,
+        desa_code=household.desa_code,
+        lat=household.lat,
+        lon=household.lon,
+    )
+
+
+def _unserved(inputs: PlanInputs) -> list[Unserved]:
+    """Every household in no route, by data row: bad rows, unplaceable, screened, dropped."""
+    scenario = inputs.scenario
+    unserved = [
+        Unserved(
+            household_id=rejected.household_id,
+            row=rejected.row,
+            code=rejected.code,
+            reason=f"invalid {rejected.field}: {rejected.reason}"
+            if rejected.field and rejected.code == UnservedReason.INVALID_DATA
+            else rejected.reason,
+            desa_code=rejected.desa_code,
+            lat=None,
+            lon=None,
+        )
+        for rejected in scenario.rejected
+    ]
+    explained = [(o.household, o.code, o.reason) for o in inputs.partition.orphans]
+    explained += [(s.household, s.code, s.reason) for s in inputs.problem.screened]
+    for task, result in zip(inputs.problem.tasks, inputs.assignment.results, strict=True):
+        if result.dropped:
+            reason = _dropped_reason(inputs, task, result)
+            explained += [
+                (
+                    int(task.households[node - task.n_depots]),
+                    UnservedReason.NOT_ENOUGH_TEAMS,
+                    reason,
+                )
+                for node in result.dropped
+            ]
+    unserved += [_unserved_row(scenario.households[h], code, why) for h, code, why in explained]
+    unserved.sort(key=lambda u: u.row)
+    return unserved
+
+
+def _data_notice(inputs: PlanInputs) -> tuple[bool, str]:
+    """Whether the plan rests on synthetic data, and the notice every output carries."""
+    scenario = inputs.scenario
+    synthetic = scenario.synthetic_inputs or inputs.road_network.synthetic
+    notices = []
+    if inputs.road_network.synthetic:
+        notices.append("the road network is a generated demonstration network, not real roads")
+    if scenario.synthetic_inputs:
+        notices.append("households, depots and teams are generated demonstration data")
+    if any(d.approximate for d in scenario.depots):
+        notices.append("depot locations are approximate")
+    if not notices:
+        return synthetic, f"Road data: {inputs.road_network.attribution}."
+    return synthetic, ("Synthetic demo data: " if synthetic else "Note: ") + "; ".join(
+        notices
+    ) + "."
+
+
+def _search_warnings(inputs: PlanInputs) -> list[str]:
+    """Warnings about the search (a guard that cut it) and about long walks from the road."""
+    warnings = []
+    cut_short = sum(int(result.hit_time_limit) for result in inputs.assignment.results)
+    if cut_short:
+        warnings.append(
+            f"the time budget cut the search in {cut_short} sub-problem(s): this "
+            "plan may differ between machines; raise "
+            + (
+                "[solver] time_budget_s (--time-budget)"
+                if inputs.scenario.config.solver.time_budget_s is not None
+                else "[solver] time_limit_s (--time-limit)"
+            )
+        )
+    long_snaps = 0
+    for snap in inputs.snapped.by_profile.values():
+        long_snaps += int(
+            np.sum(snap.distance_m[: inputs.snapped.n_households] > SUSPICIOUS_SNAP_M)
+        )
+    if long_snaps:
+        warnings.append(
+            f"{long_snaps} household/profile pair(s) lie more than "
+            f"{SUSPICIOUS_SNAP_M:.0f} m from the nearest usable road; the walk is "
+            "counted in their service time"
+        )
+    return warnings
+
+
+def _depot_sites(inputs: PlanInputs) -> tuple[DepotSite, ...]:
+    scenario = inputs.scenario
+    teams_at = Counter(t.depot_id for t in scenario.teams)
+    desa_names = {d.code: (d.name, d.parent_name or "") for d in inputs.boundaries.desa}
+    return tuple(
+        DepotSite(
+            depot_id=d.depot_id,
+            name=d.name,
+            desa_code=d.desa_code,
+            lat=d.lat,
+            lon=d.lon,
+            approximate=d.approximate,
+            teams=teams_at[d.depot_id],
+            desa_name=desa_names.get(d.desa_code, ("", ""))[0],
+            kecamatan=desa_names.get(d.desa_code, ("", ""))[1],
+        )
+        for d in scenario.depots
+    )
+
+
+def _areas(inputs: PlanInputs) -> tuple[AreaOutline, ...]:
+    """Outlines of the kecamatan and desa that hold a household or a depot of the plan."""
+    scenario, boundaries = inputs.scenario, inputs.boundaries
+    desa_used = {h.desa_code for h in scenario.households} | {d.desa_code for d in scenario.depots}
+    kecamatan_used = {d.parent_code for d in boundaries.desa if d.code in desa_used}
+    return tuple(
+        _outline(k.code, k.name, "kecamatan", k.geometry)
+        for k in boundaries.kecamatan
+        if k.code in kecamatan_used
+    ) + tuple(
+        _outline(d.code, d.name, "desa", d.geometry) for d in boundaries.desa if d.code in desa_used
+    )
+
+
+def _kpis(scenario: Scenario, routes: list[Route], unserved: list[Unserved]) -> Kpis:
+    durations = [r.duration_s for r in routes]
+    by_depot: dict[str, list[int]] = {}
+    for r in routes:
+        by_depot.setdefault(r.depot_id, []).append(r.duration_s)
+    depot_spreads = [max(d) - min(d) for d in by_depot.values() if len(d) > 1]
+    return Kpis(
+        households_total=scenario.households_total,
+        households_served=sum(len(r.stops) for r in routes),
+        households_unserved=len(unserved),
+        packages_delivered=sum(r.load for r in routes),
+        teams_available=len(scenario.teams),
+        teams_used=len(routes),
+        total_route_s=sum(durations),
+        longest_route_s=max(durations, default=0),
+        mean_route_s=round(sum(durations) / len(durations)) if durations else 0,
+        total_distance_m=float(sum(r.distance_m for r in routes)),
+        unserved_by_reason=dict(Counter(str(u.code) for u in unserved)),
+        shortest_route_s=min(durations, default=0),
+        route_spread_s=max(durations, default=0) - min(durations, default=0),
+        route_stdev_s=round(float(np.std(durations))) if durations else 0,
+        depot_spread_s=round(sum(depot_spreads) / len(depot_spreads)) if depot_spreads else 0,
+        total_cost=round(sum(r.cost for r in routes), 2),
+        reloads=sum(len(r.reloads) for r in routes),
+        priority_households=sum(1 for h in scenario.households if h.priority),
+        priority_late=sum(1 for r in routes for s in r.stops if s.late),
+    )
+
+
+def _meta(inputs: PlanInputs) -> dict[str, Any]:
+    """Everything that can change the plan besides the input files, and the versions."""
+    scenario = inputs.scenario
+    rules = scenario.rules
+    statuses = Counter(str(r.status) for r in inputs.assignment.results)
+    return {
+        "input_hash": scenario.input_hash,
+        "seed": scenario.config.solver.seed,
+        # Worker processes change how fast, never what: they stay out of the plan.
+        "solver": scenario.config.solver.model_dump(mode="json", exclude={"workers"}),
+        "graph": {
+            "max_snap_m": scenario.config.graph.max_snap_m,
+            "walk_speed_kph": scenario.config.graph.walk_speed_kph,
+            "matrix_buffer_m": scenario.config.graph.matrix_buffer_m,
+            "profiles_used": sorted(inputs.profiles),
+        },
+        "road_network": inputs.road_network.to_dict(),
+        "subproblems": len(inputs.problem.tasks),
+        "day_rules": {
+            "friday": rules.friday,
+            "break": None
+            if rules.break_s == 0
+            else {
+                "earliest": format_clock(rules.break_earliest_s),
+                "latest": format_clock(rules.break_latest_s),
+                "minutes": rules.break_s / 60,
+            },
+            "max_work_s": rules.max_work_s,
+            "pooling": scenario.pooling,
+            "priority_by": scenario.service.priority_by,
+        },
+        "search_status": dict(sorted(statuses.items())),
+        "versions": _versions(),
+    }
+
+
 def assemble_plan(inputs: PlanInputs) -> Plan:
     """Build the Plan from the outputs of every stage.
 
@@ -352,182 +548,17 @@ def assemble_plan(inputs: PlanInputs) -> Plan:
     _check_solved(inputs)
     scenario = inputs.scenario
     warnings: list[str] = [*scenario.notices, *inputs.problem.warnings]
-    unserved: list[Unserved] = []
-
-    def add_unserved(h: int, code: UnservedReason, reason: str) -> None:
-        household = scenario.households[h]
-        unserved.append(
-            Unserved(
-                household_id=household.household_id,
-                row=household.row,
-                code=code,
-                reason=reason,
-                desa_code=household.desa_code,
-                lat=household.lat,
-                lon=household.lon,
-            )
-        )
-
-    for rejected in scenario.rejected:
-        unserved.append(
-            Unserved(
-                household_id=rejected.household_id,
-                row=rejected.row,
-                code=rejected.code,
-                reason=f"invalid {rejected.field}: {rejected.reason}"
-                if rejected.field and rejected.code == UnservedReason.INVALID_DATA
-                else rejected.reason,
-                desa_code=rejected.desa_code,
-                lat=None,
-                lon=None,
-            )
-        )
-    for orphan in inputs.partition.orphans:
-        add_unserved(orphan.household, orphan.code, orphan.reason)
-    for screened in inputs.problem.screened:
-        add_unserved(screened.household, screened.code, screened.reason)
-    cut_short = 0
-    work = [
-        (task, vehicle, nodes)
-        for task, result in zip(inputs.problem.tasks, inputs.assignment.results, strict=True)
-        for vehicle, nodes in enumerate(result.routes)
-        if nodes
-    ]
     routes = [
         _build_route(
             inputs, task, vehicle, nodes, inputs.geometry.of_route(task.key, vehicle), warnings
         )
-        for task, vehicle, nodes in work
+        for task, result in zip(inputs.problem.tasks, inputs.assignment.results, strict=True)
+        for vehicle, nodes in enumerate(result.routes)
+        if nodes
     ]
-    for task, result in zip(inputs.problem.tasks, inputs.assignment.results, strict=True):
-        cut_short += int(result.hit_time_limit)
-        if result.dropped:
-            reason = _dropped_reason(inputs, task, result)
-            for node in result.dropped:
-                add_unserved(
-                    int(task.households[node - task.n_depots]),
-                    UnservedReason.NOT_ENOUGH_TEAMS,
-                    reason,
-                )
-    unserved.sort(key=lambda u: u.row)
-
-    synthetic = scenario.synthetic_inputs or inputs.road_network.synthetic
-    notices = []
-    if inputs.road_network.synthetic:
-        notices.append("the road network is a generated demonstration network, not real roads")
-    if scenario.synthetic_inputs:
-        notices.append("households, depots and teams are generated demonstration data")
-    if any(d.approximate for d in scenario.depots):
-        notices.append("depot locations are approximate")
-    data_notice = ("Synthetic demo data: " if synthetic else "Note: ") + "; ".join(notices) + "."
-    if not notices:
-        data_notice = f"Road data: {inputs.road_network.attribution}."
-    if cut_short:
-        warnings.append(
-            f"the time budget cut the search in {cut_short} sub-problem(s): this "
-            "plan may differ between machines; raise "
-            + (
-                "[solver] time_budget_s (--time-budget)"
-                if scenario.config.solver.time_budget_s is not None
-                else "[solver] time_limit_s (--time-limit)"
-            )
-        )
-    long_snaps = 0
-    for snap in inputs.snapped.by_profile.values():
-        long_snaps += int(
-            np.sum(snap.distance_m[: inputs.snapped.n_households] > SUSPICIOUS_SNAP_M)
-        )
-    if long_snaps:
-        warnings.append(
-            f"{long_snaps} household/profile pair(s) lie more than "
-            f"{SUSPICIOUS_SNAP_M:.0f} m from the nearest usable road; the walk is "
-            "counted in their service time"
-        )
-
-    teams_at = Counter(t.depot_id for t in scenario.teams)
-    desa_names = {d.code: (d.name, d.parent_name or "") for d in inputs.boundaries.desa}
-    depots = tuple(
-        DepotSite(
-            depot_id=d.depot_id,
-            name=d.name,
-            desa_code=d.desa_code,
-            lat=d.lat,
-            lon=d.lon,
-            approximate=d.approximate,
-            teams=teams_at[d.depot_id],
-            desa_name=desa_names.get(d.desa_code, ("", ""))[0],
-            kecamatan=desa_names.get(d.desa_code, ("", ""))[1],
-        )
-        for d in scenario.depots
-    )
-    desa_used = {h.desa_code for h in scenario.households} | {d.desa_code for d in scenario.depots}
-    kecamatan_used = {d.parent_code for d in inputs.boundaries.desa if d.code in desa_used}
-    areas = tuple(
-        _outline(k.code, k.name, "kecamatan", k.geometry)
-        for k in inputs.boundaries.kecamatan
-        if k.code in kecamatan_used
-    ) + tuple(
-        _outline(d.code, d.name, "desa", d.geometry)
-        for d in inputs.boundaries.desa
-        if d.code in desa_used
-    )
-    durations = [r.duration_s for r in routes]
-    by_depot: dict[str, list[int]] = {}
-    for r in routes:
-        by_depot.setdefault(r.depot_id, []).append(r.duration_s)
-    depot_spreads = [max(d) - min(d) for d in by_depot.values() if len(d) > 1]
-    by_reason = Counter(str(u.code) for u in unserved)
-    kpis = Kpis(
-        households_total=scenario.households_total,
-        households_served=sum(len(r.stops) for r in routes),
-        households_unserved=len(unserved),
-        packages_delivered=sum(r.load for r in routes),
-        teams_available=len(scenario.teams),
-        teams_used=len(routes),
-        total_route_s=sum(durations),
-        longest_route_s=max(durations, default=0),
-        mean_route_s=round(sum(durations) / len(durations)) if durations else 0,
-        total_distance_m=float(sum(r.distance_m for r in routes)),
-        unserved_by_reason=dict(by_reason),
-        shortest_route_s=min(durations, default=0),
-        route_spread_s=max(durations, default=0) - min(durations, default=0),
-        route_stdev_s=round(float(np.std(durations))) if durations else 0,
-        depot_spread_s=round(sum(depot_spreads) / len(depot_spreads)) if depot_spreads else 0,
-        total_cost=round(sum(r.cost for r in routes), 2),
-        reloads=sum(len(r.reloads) for r in routes),
-        priority_households=sum(1 for h in scenario.households if h.priority),
-        priority_late=sum(1 for r in routes for s in r.stops if s.late),
-    )
-    statuses = Counter(str(r.status) for r in inputs.assignment.results)
-    meta: dict[str, Any] = {
-        "input_hash": scenario.input_hash,
-        "seed": scenario.config.solver.seed,
-        # Worker processes change how fast, never what: they stay out of the plan.
-        "solver": scenario.config.solver.model_dump(mode="json", exclude={"workers"}),
-        "graph": {
-            "max_snap_m": scenario.config.graph.max_snap_m,
-            "walk_speed_kph": scenario.config.graph.walk_speed_kph,
-            "matrix_buffer_m": scenario.config.graph.matrix_buffer_m,
-            "profiles_used": sorted(inputs.profiles),
-        },
-        "road_network": inputs.road_network.to_dict(),
-        "subproblems": len(inputs.problem.tasks),
-        "day_rules": {
-            "friday": scenario.rules.friday,
-            "break": None
-            if scenario.rules.break_s == 0
-            else {
-                "earliest": format_clock(scenario.rules.break_earliest_s),
-                "latest": format_clock(scenario.rules.break_latest_s),
-                "minutes": scenario.rules.break_s / 60,
-            },
-            "max_work_s": scenario.rules.max_work_s,
-            "pooling": scenario.pooling,
-            "priority_by": scenario.service.priority_by,
-        },
-        "search_status": dict(sorted(statuses.items())),
-        "versions": _versions(),
-    }
+    unserved = _unserved(inputs)
+    warnings += _search_warnings(inputs)
+    synthetic, data_notice = _data_notice(inputs)
     return Plan(
         scenario=scenario.name,
         title=scenario.title,
@@ -537,10 +568,10 @@ def assemble_plan(inputs: PlanInputs) -> Plan:
         households_total=scenario.households_total,
         routes=tuple(routes),
         unserved=tuple(unserved),
-        depots=depots,
-        areas=areas,
-        kpis=kpis,
+        depots=_depot_sites(inputs),
+        areas=_areas(inputs),
+        kpis=_kpis(scenario, routes, unserved),
         warnings=tuple(warnings),
-        meta=meta,
+        meta=_meta(inputs),
         render=scenario.config.render,
     )
