@@ -33,7 +33,7 @@ from optimizer.config import RenderConfig
 from optimizer.geometry import Streets
 from optimizer.plan import Plan, Route, Stop
 from optimizer.render.filenames import team_file_stems
-from optimizer.render.i18n import vehicle_name
+from optimizer.render.i18n import Language, format_decimal, vehicle_name
 from optimizer.render.names import display_name
 from optimizer.render.palette import route_colour
 from optimizer.render.phoneassets import PAGE_CSS, PAGE_JS
@@ -136,7 +136,7 @@ def _e(value: object) -> str:
 class _Words:
     """The page's words in one language, filled in and escaped."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: Language) -> None:
         self.language = language
         self.table = TEXT[language]
 
@@ -147,8 +147,7 @@ class _Words:
         return self(f"{key}_one" if n == 1 else key, n=n)
 
     def km(self, metres: float) -> str:
-        text = f"{metres / 1000:.1f} km"
-        return text.replace(".", ",") if self.language == "id" else text
+        return f"{format_decimal(metres / 1000, self.language)} km"
 
 
 def write_phone_pages(
@@ -267,8 +266,7 @@ def _header(plan: Plan, route: Route, colour: str, words: _Words) -> str:
         f"<b>{words.count('doors', len(route.stops))}</b>",
         f"<b>{words.count('packages', packages)}</b>",
         words.km(route.distance_m),
-        f"{_e(vehicle_name('en' if words.language == 'en' else 'id', route.vehicle))} · "
-        f"{words('people', n=route.members)}",
+        f"{_e(vehicle_name(words.language, route.vehicle))} · {words('people', n=route.members)}",
     ]
     if route.trips > 1:
         facts.append(words("trips", n=route.trips))
