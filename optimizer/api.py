@@ -411,9 +411,7 @@ def compare_scenarios(
             )
         for result in results:
             folder = out / result.plan.scenario
-            write_outputs(result.plan, folder, streets=result.streets if sheets else None)
-            if not sheets:
-                write_plan_archive(result.plan, result.streets, folder)
+            write_outputs(result.plan, folder, streets=result.streets, field_pack=sheets)
         write_comparison(comparison, out, plans=plans)
     return comparison
 
@@ -424,6 +422,7 @@ def write_outputs(
     *,
     config: RenderConfig | None = None,
     streets: Streets | None = None,
+    field_pack: bool = True,
     workers: int | None = None,
     progress: Progress | None = None,
 ) -> list[Path]:
@@ -442,6 +441,9 @@ def write_outputs(
         (plan-full.json.gz and streets.npz, :func:`optimizer.archive.write_plan_archive`) is
         written too, so documents can be made later from the folder alone, and with it the
         field pack (:func:`write_field_pack`); the overview map then draws the streets.
+    field_pack : bool
+        With streets: also write the field pack (default). False leaves it for
+        ``berbagi sheets`` to make later from the folder.
     workers : int, optional
         Processes for the field pack's PDFs (default: all cores).
     progress : callable, optional
@@ -459,7 +461,8 @@ def write_outputs(
     written.append(render_map(plan, folder / "map.html", streets=streets))
     if streets is not None:
         written += write_plan_archive(plan, streets, folder)
-        written += write_field_pack(plan, streets, folder, workers=workers, progress=progress)
+        if field_pack:
+            written += write_field_pack(plan, streets, folder, workers=workers, progress=progress)
     return written
 
 
