@@ -84,14 +84,11 @@ def _coordinate_texts(values: Mapping[str, str]) -> tuple[str, str] | Bad:
 
 
 def _check_row(
-    values: dict[str, str], regency: Regency, rules: HouseholdRules
+    values: dict[str, str], desa: AdminArea | Bad, regency: Regency, rules: HouseholdRules
 ) -> tuple[AdminArea, dict[str, object], tuple[float, float] | None] | Bad:
     """Check one row on its own; returns its desa, parsed values and position (None = none)."""
     if not values.get("household_id"):
         return Bad("household_id", "household_id is empty; every row needs the register's id")
-    desa = regency.find_desa(
-        values.get("desa_code", ""), values.get("desa_name", ""), values.get("kecamatan", "")
-    )
     if isinstance(desa, Bad):
         return desa
     texts = _coordinate_texts(values)
@@ -117,18 +114,18 @@ def _check_row(
     return desa, {"packages": packages, "window": window, "priority": priority}, where
 
 
-def _known_desa(values: Mapping[str, str], regency: Regency) -> AdminArea | None:
-    desa = regency.find_desa(
+def _find_desa(values: Mapping[str, str], regency: Regency) -> AdminArea | Bad:
+    return regency.find_desa(
         values.get("desa_code", ""), values.get("desa_name", ""), values.get("kecamatan", "")
     )
-    return None if isinstance(desa, Bad) else desa
 
 
-def _in_areas(values: Mapping[str, str], regency: Regency, rules: HouseholdRules) -> bool:
+def _in_areas(desa: AdminArea | Bad, rules: HouseholdRules) -> bool:
     if rules.areas is None:
         return True
-    desa = _known_desa(values, regency)
-    return desa is not None and (desa.code in rules.areas or desa.parent_code in rules.areas)
+    return not isinstance(desa, Bad) and (
+        desa.code in rules.areas or desa.parent_code in rules.areas
+    )
 
 
 def _reject(
@@ -226,27 +223,25 @@ def parse_households(
     for number, row in enumerate(table.rows, start=1):
         values = _text(columns, row)
         intake.synthetic = intake.synthetic or "synthetic" in values.get("data_origin", "").lower()
+        found = _find_desa(values, regency)
+        known = None if isinstance(found, Bad) else found
         if number in table.problems:  # its cells may have shifted: trust none of them
             bad = Bad("row", table.problems[number])
-            intake.rejected.append(_reject(number, values, bad, desa=_known_desa(values, regency)))
+            intake.rejected.append(_reject(number, values, bad, desa=known))
             continue
-        if not _in_areas(values, regency, rules):
+        if not _in_areas(found, rules):
             intake.excluded += 1
             continue
         desil = parse_desil(values.get("desil", ""))
         if isinstance(desil, Bad):
-            intake.rejected.append(
-                _reject(number, values, desil, desa=_known_desa(values, regency))
-            )
+            intake.rejected.append(_reject(number, values, desil, desa=known))
             continue
         if desil not in rules.desil:
             intake.excluded += 1
             continue
-        checked = _check_row(values, regency, rules)
+        checked = _check_row(values, found, regency, rules)
         if isinstance(checked, Bad):
-            intake.rejected.append(
-                _reject(number, values, checked, desa=_known_desa(values, regency))
-            )
+            intake.rejected.append(_reject(number, values, checked, desa=known))
             continue
         desa, parsed, where = checked
         parsed["desil"] = desil
