@@ -31,6 +31,7 @@ from optimizer.render.pdfcanvas import (
     ZEBRA_FILL,
     TextBatch,
     draw_footer,
+    draw_signoff_boxes,
     draw_watermark,
     fit_text,
     wrap_text,
@@ -272,14 +273,7 @@ def _draw_cover_row(
 
 def _draw_cover_end(canvas: Canvas, cover: DesaCover, top: float) -> None:
     language = cover.language
-    half = CONTENT_WIDTH / 2
     canvas.saveState()
-    for column, key in enumerate(("signoff_handover", "signoff_desa")):
-        x = MARGIN + column * (half + 4)
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.6)
-        canvas.rect(x, top - 56, half - 4, 56, stroke=1, fill=0)
-        canvas.setFillColor(MUTED)
-        canvas.setFont(FONT, 6.6)
-        canvas.drawString(x + 4, top - 9, text(language, key))
+    labels = (text(language, "signoff_handover"), text(language, "signoff_desa"))
+    draw_signoff_boxes(canvas, labels, top, 56)
     canvas.restoreState()

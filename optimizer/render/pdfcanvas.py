@@ -278,3 +278,16 @@ def draw_footer(
         canvas.setFont(FONT, 6.5)
         canvas.drawRightString(PAGE_WIDTH - MARGIN, FOOTER_Y - 8, below)
     canvas.restoreState()
+
+
+def draw_signoff_boxes(canvas: Canvas, labels: tuple[str, str], top: float, height: float) -> None:
+    """Draw two boxes side by side, each with its label, for a signature (no state saved)."""
+    half = CONTENT_WIDTH / 2
+    for column, label in enumerate(labels):
+        x = MARGIN + column * (half + 4)
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.6)
+        canvas.rect(x, top - height, half - 4, height, stroke=1, fill=0)
+        canvas.setFillColor(MUTED)
+        canvas.setFont(FONT, 6.6)
+        canvas.drawString(x + 4, top - 9, label)

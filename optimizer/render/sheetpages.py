@@ -31,6 +31,7 @@ from optimizer.render.pdfcanvas import (
     RULE,
     TextBatch,
     draw_footer,
+    draw_signoff_boxes,
     draw_watermark,
     fit_text,
     wrap_text,
@@ -306,12 +307,6 @@ def _draw_end(canvas: Canvas, sheet: TeamSheet, top: float) -> None:
         line = fit_text(text(language, key), FONT, 6.6, half - 8)
         canvas.drawString(MARGIN + column * half, top - 17 - row * 9.5, line)
     top -= 50 + GAP
-    for column, key in enumerate(("signoff_lead", "signoff_desa")):
-        x = MARGIN + column * (half + 4)
-        canvas.setStrokeColor(RULE)
-        canvas.setLineWidth(0.6)
-        canvas.rect(x, top - 46, half - 4, 46, stroke=1, fill=0)
-        canvas.setFillColor(MUTED)
-        canvas.setFont(FONT, 6.6)
-        canvas.drawString(x + 4, top - 9, text(language, key))
+    labels = (text(language, "signoff_lead"), text(language, "signoff_desa"))
+    draw_signoff_boxes(canvas, labels, top, 46)
     canvas.restoreState()
