@@ -25,7 +25,7 @@ from optimizer.scenario.fields import (
     split_coordinate_cell,
 )
 from optimizer.scenario.locate import Pending, place_pending
-from optimizer.scenario.model import Household, RejectedRow
+from optimizer.scenario.model import LOCATION_REGISTER, Household, RejectedRow
 from optimizer.scenario.readers import Table
 from optimizer.scenario.regency import Regency
 
@@ -292,7 +292,7 @@ def _build(rows: list[_Row], intake: HouseholdIntake) -> None:
     pending = [r for r in rows if r.where is None]
     for row in located:
         assert row.where is not None
-        intake.households.append(_household(row, row.where[0], row.where[1], "register"))
+        intake.households.append(_household(row, row.where[0], row.where[1], LOCATION_REGISTER))
     placements = place_pending(
         [
             Pending(
