@@ -8,6 +8,8 @@ reachable site look unreachable.
 
 Rounding rule: a matrix entry is the fastest path time rounded UP to whole seconds, so a plan
 that is feasible in integers is feasible in reality. Unreachable pairs hold ``UNREACHABLE_S``.
+The search runs on exact whole-number weights that carry time and length together, so the
+length of every fastest path comes out of the same search (no path is walked back).
 
 The roads a fastest path takes are exposed as path data only (:func:`find_site_paths`, a list of
 :class:`RoadHop` per pair of sites); turning them into shapes on the map is the geometry stage's
@@ -40,6 +42,12 @@ _METRES_PER_DEGREE = 111_320.0
 REGION_GROWTH: tuple[float | None, ...] = (1.0, 4.0, None)
 #: A site this close to the end of its road counts as standing at that junction (metres).
 AT_NODE_M = 1.0
+#: Shortest paths run on whole-number weights: time in units of 10 microseconds (each hop
+#: rounded up), times LENGTH_SPAN_M, plus length in metres (see _lexicographic_weights).
+TIME_UNITS_PER_S = 100_000
+LENGTH_SPAN_M = 2.0**19
+#: Paths longer than this (47 h) would not split exactly; no distribution day comes near it.
+MAX_PATH_S = 2.0**53 / LENGTH_SPAN_M / TIME_UNITS_PER_S
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -250,38 +258,36 @@ def _augment(
     )
 
 
-def _path_lengths(
-    augmented: _Augmented,
-    graph_length: npt.NDArray[np.float64],
-    network: ProfileNetwork,
-    predecessors: npt.NDArray[np.int32],
-    targets: npt.NDArray[np.int64],
-) -> npt.NDArray[np.float64]:
-    """Length in metres of each shortest path from the Dijkstra sources to ``targets``.
+def _lexicographic_weights(
+    augmented: _Augmented, graph_length: npt.NDArray[np.float64], network: ProfileNetwork
+) -> csr_matrix:
+    """Return the augmented graph with one exact integer weight per hop: time, then length.
 
-    All paths are walked back hop by hop at once (one numpy step per hop), only for the pairs
-    that are needed; a pair without a path gets 0.
+    Weight = time in ``1 / TIME_UNITS_PER_S`` seconds (rounded up per hop) times
+    ``LENGTH_SPAN_M`` + length in whole metres. Both parts stay whole numbers below 2**53, so
+    one float64 Dijkstra finds the fastest paths (the shorter one on a tie) and its sums split
+    back exactly into time and length: no path has to be walked back for its length.
     """
     csr = augmented.csr
-    n = csr.shape[0]
-    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(csr.indptr))
-    keys = rows * n + csr.indices.astype(np.int64)  # sorted: rows, then columns
-    hop_len = (augmented.hop_to - augmented.hop_from) * graph_length[
+    hop_m = (augmented.hop_to - augmented.hop_from) * graph_length[
         network.csr_edge[augmented.hop_entry]
     ]
-    n_sources = predecessors.shape[0]
-    source = np.repeat(np.arange(n_sources, dtype=np.int64), targets.size)
-    current = np.tile(targets, n_sources)
-    total = np.zeros(source.size)
-    active = np.flatnonzero(predecessors[source, current] >= 0)
-    while active.size:
-        previous = predecessors[source[active], current[active]].astype(np.int64)
-        hop = np.searchsorted(keys, previous * n + current[active])
-        total[active] += hop_len[hop]
-        current[active] = previous
-        still = predecessors[source[active], previous] >= 0
-        active = active[still]
-    return total.reshape(n_sources, targets.size)
+    # Rounded up, forgiving a nanosecond of floating-point noise per hop.
+    units = np.ceil(np.asarray(csr.data, dtype=np.float64) * TIME_UNITS_PER_S - 1e-4)
+    weight = np.maximum(units, 0.0) * LENGTH_SPAN_M + np.rint(np.maximum(hop_m, 0.0))
+    return csr_matrix((weight, csr.indices, csr.indptr), shape=csr.shape)
+
+
+def _split_weights(
+    weights: npt.NDArray[np.float64],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Split path weights into (seconds rounded up, metres); inf stays inf / 0."""
+    finite = np.isfinite(weights)
+    whole = np.where(finite, weights, 0.0)
+    units = np.floor(whole / LENGTH_SPAN_M)
+    metres = whole - units * LENGTH_SPAN_M
+    seconds = np.where(finite, np.ceil(units / TIME_UNITS_PER_S - 1e-9), np.inf)
+    return seconds, metres
 
 
 def build_submatrix(
@@ -318,18 +324,23 @@ def build_submatrix(
                 region = _region(graph, network, ends, buffer_m * factor)
             augmented = _augment(network, region, roads, graph.length_m)
             virtual = augmented.n_region + idx
-            dist, predecessors = dijkstra(
-                augmented.csr, directed=True, indices=virtual, return_predecessors=True
+            weights = dijkstra(
+                _lexicographic_weights(augmented, graph.length_m, network),
+                directed=True,
+                indices=virtual,
             )
-            times = np.asarray(dist[:, virtual])
+            times, lengths = _split_weights(np.asarray(weights[:, virtual]))
             if np.all(np.isfinite(times)):
                 break
             fell_back = True
-        rounded = np.where(np.isfinite(times), np.ceil(times - 1e-9), UNREACHABLE_S)
-        time_s[np.ix_(idx, idx)] = rounded.astype(np.int32)
+        finite = times[np.isfinite(times)]
+        if finite.size and float(finite.max()) >= MAX_PATH_S:
+            raise ValueError(f"a path of sub-problem {subproblem.key} is too long to time")
+        time_s[np.ix_(idx, idx)] = np.where(np.isfinite(times), times, UNREACHABLE_S).astype(
+            np.int32
+        )
         np.fill_diagonal(time_s, 0)
-        lengths = _path_lengths(augmented, graph.length_m, network, predecessors, virtual)
-        distance_m[np.ix_(idx, idx)] = np.round(lengths).astype(np.int32)
+        distance_m[np.ix_(idx, idx)] = lengths.astype(np.int32)
         np.fill_diagonal(distance_m, 0)
     return SubMatrix(
         key=subproblem.key,

@@ -85,6 +85,12 @@ def test_doors_along_one_street_by_hand() -> None:
     # Back against the one-way: on to node 1 (3 s), then 1 -> 4 -> 3 -> 0 (30 s).
     assert matrix.time_s[2, 0] == 33
     assert matrix.time_s[2, 1] == 3 + 30 + 3
+    # The length of each fastest path comes out of the same search: 30 m, 40 m, then the
+    # detour against the one-way (30 m on, 300 m round the block, 30 m back along).
+    assert matrix.distance_m[0, 1] == 30
+    assert matrix.distance_m[1, 2] == 40
+    assert matrix.distance_m[2, 0] == 30 + 300
+    assert matrix.distance_m[2, 1] == 30 + 300 + 30
     (trace,) = trace_legs(graph, networks["car"], matrix, [(1, 2)])
     assert trace.distance_m == pytest.approx(40.0, abs=0.5)
     assert (trace.lats[0], trace.lons[0]) == pytest.approx(grid_point(0, 0.3), abs=1e-6)
