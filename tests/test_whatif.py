@@ -329,3 +329,42 @@ def test_closed_desa_under_kecamatan_pooling_keeps_the_other_desa(
         h for s in before.subproblems for h in s.households
     } - {nodepot}
     assert after.subproblems[0].teams == before.subproblems[0].teams
+
+
+def test_kecamatan_pools_split_large_kecamatan_into_neighbouring_desa() -> None:
+    """Pooled kecamatan over [pooling] max_households -> pools of whole desa, nothing lost."""
+    scenario = load_scenario(WHATIF / "kecamatan_pooling.toml")
+    limit = scenario.pool_max_households
+    partition = build_partition(scenario)
+    households = [h for s in partition.subproblems for h in s.households]
+    teams = [t for s in partition.subproblems for t in s.teams]
+    assert sorted(households) == sorted(set(households))  # no household twice
+    assert len(households) + len(partition.orphans) == len(scenario.households)
+    assert sorted(teams) == list(range(len(scenario.teams)))  # every team, once
+    pools = [s for s in partition.subproblems if "/" in s.key]
+    assert pools, "the default regency has kecamatan above the limit"
+    by_kecamatan: dict[str, list[str]] = {}
+    for pool in pools:
+        kecamatan = pool.key.split("/")[0]
+        assert all(code.startswith(kecamatan + ".") for code in pool.group_codes)
+        assert pool.teams, f"{pool.key} has no team"
+        assert len(pool.households) <= limit or len(pool.group_codes) == 1
+        assert pool.team_groups == (None,) * len(pool.teams)  # any team, any desa of the pool
+        by_kecamatan.setdefault(kecamatan, []).extend(pool.group_codes)
+    for kecamatan, codes in by_kecamatan.items():
+        assert len(codes) == len(set(codes))  # a desa is in one pool only
+        assert kecamatan not in {s.key for s in partition.subproblems}
+        assert sum(1 for h in scenario.households if h.desa_code in codes and h.desil == 1) > limit
+
+
+def test_a_pool_without_teams_joins_its_neighbour(tiny_scenario: Scenario) -> None:
+    """Split so Pendarungan (no depot) would stand alone: it joins the pool with the teams."""
+    pooled = tiny_scenario.model_copy(update={"pooling": "kecamatan", "pool_max_households": 1})
+    partition = build_partition(pooled)
+    assert [o.code for o in partition.orphans] == []
+    (only,) = partition.subproblems
+    assert only.key.endswith("/01")
+    assert PENDARUNGAN in only.group_codes
+    assert len(only.group_codes) == 2
+    whole = build_partition(tiny_scenario.model_copy(update={"pooling": "kecamatan"}))
+    assert sorted(only.households) == sorted(whole.subproblems[0].households)

@@ -425,6 +425,7 @@ def _build_scenario(
         shift_end_s=min(shift_end, rules.shift_end_cap_s or 10**9),
         rules=rules,
         pooling=parsed.pooling.level,
+        pool_max_households=parsed.pooling.max_households,
         road_network=str(network_path),
         boundaries=str(loaded.boundaries_dir),
         synthetic_inputs=loaded.synthetic,

@@ -144,6 +144,7 @@ class Scenario(_Frozen):
     shift_end_s: int
     rules: DayRules
     pooling: Literal["desa", "kecamatan"]
+    pool_max_households: int
     road_network: str
     boundaries: str
     synthetic_inputs: bool

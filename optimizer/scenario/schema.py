@@ -125,11 +125,15 @@ class PoolingSection(_Frozen):
     """``[pooling]``: which households a team may serve.
 
     ``desa``: teams serve the desa of their depot. ``kecamatan``: teams serve every desa of
-    their depot's kecamatan (one sub-problem per kecamatan). A depot with ``serves =
-    kecamatan`` in the depots file (a kecamatan office) pools its own teams either way.
+    their depot's kecamatan (one sub-problem per kecamatan; one with more than
+    ``max_households`` households is split into pools of neighbouring whole desa). A depot with
+    ``serves = kecamatan`` in the depots file (a kecamatan office) pools its own teams either
+    way.
     """
 
     level: Literal["desa", "kecamatan"] = "desa"
+    #: A pooled kecamatan with more households is split into pools of neighbouring desa.
+    max_households: Annotated[int, Field(ge=50, le=100_000)] = 1200
 
 
 class ServiceSection(_Frozen):
