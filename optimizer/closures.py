@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,10 @@ class ClosureReport:
         Road segments removed (a two-way street counts once).
     km_closed : float
         Length of those segments, kilometres.
+    kept_edges : int64 array
+        For each edge of the closed graph, its index in the whole network.
+    touched_nodes : bool array
+        Per node: an end of a closed edge.
     """
 
     source: str
@@ -62,6 +66,8 @@ class ClosureReport:
     edges_closed: int
     segments_closed: int
     km_closed: float
+    kept_edges: npt.NDArray[np.int64] = field(repr=False, compare=False)
+    touched_nodes: npt.NDArray[np.bool_] = field(repr=False, compare=False)
 
     def warning(self) -> str:
         """Return the line the plan's warnings carry about this closure."""
@@ -275,6 +281,8 @@ def close_roads(graph: RoadGraph, path: Path) -> tuple[RoadGraph, ClosureReport]
         edges_closed=int(closed.sum()),
         segments_closed=int(segment.sum()),
         km_closed=round(float(graph.length_m[segment].sum()) / 1000.0, 3),
+        kept_edges=np.flatnonzero(~closed).astype(np.int64),
+        touched_nodes=np.isin(np.arange(graph.n_nodes), np.concatenate([u[closed], v[closed]])),
     )
     logger.info(
         "%s: %d road segment(s) closed (%.2f km)",

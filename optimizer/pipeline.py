@@ -19,7 +19,10 @@ matrix             profile-network key + ``max_snap_m`` + ``matrix_buffer_m`` + 
 =================  ==========================================================================
 
 A cached matrix found for another sub-problem with the same sites is given that sub-problem's
-key and global site indices; every other value is returned as built. Cached and uncached runs
+key and global site indices; every other value is returned as built. Under a road closure, a
+matrix of the whole network (planned earlier in the process) is kept wherever the closure
+cannot change it (:mod:`optimizer.matrixreuse`), so a closed bridge rebuilds only the matrices
+of the sub-problems around it. Cached and uncached runs
 therefore give the same plan, byte for byte. The cache holds read-only values only; it is not
 safe to share between threads.
 """
@@ -48,6 +51,7 @@ from optimizer.matrix import (
     local_sites,
     matrix_items,
 )
+from optimizer.matrixreuse import OpenNetwork, reuse_open_matrix
 from optimizer.partition import Partition, SubProblem, build_partition
 from optimizer.roadgraph import ProfileNetwork, RoadGraph, build_profile_network, load_road_graph
 from optimizer.scenario import Scenario
@@ -64,6 +68,7 @@ CACHE_KINDS = (
     "profile network",
     "snapping",
     "matrix",
+    "matrix kept under a closure",
 )
 
 
@@ -125,6 +130,19 @@ def _digest(*arrays: npt.NDArray[np.float64]) -> str:
     return sha.hexdigest()[:32]
 
 
+def _open_key(roads: Roads, network_key: str) -> str:
+    """Return the key of the same profile network on the whole network (no closure)."""
+    return roads.base_key + network_key[len(roads.key) :]
+
+
+def _snap_key(scenario: Scenario, network_key: str) -> str:
+    """Return the key of a scenario's sites snapped to one profile network."""
+    lat = [h.lat for h in scenario.households] + [d.lat for d in scenario.depots]
+    lon = [h.lon for h in scenario.households] + [d.lon for d in scenario.depots]
+    sites = _digest(np.array(lat), np.array(lon))
+    return f"{network_key}|{scenario.config.graph.max_snap_m!r}|{sites}"
+
+
 def _file_key(path: Path) -> str:
     resolved = path.resolve()
     try:
@@ -155,9 +173,9 @@ class PipelineCache:
     reused: Counter[str] = field(default_factory=Counter)
     _values: dict[tuple[str, str], object] = field(default_factory=dict, repr=False)
 
-    def _get(self, kind: str, key: str) -> object | None:
+    def _get(self, kind: str, key: str, *, count: bool = True) -> object | None:
         value = self._values.get((kind, key))
-        if value is not None:
+        if value is not None and count:
             self.reused[kind] += 1
         return value
 
@@ -252,10 +270,9 @@ class PipelineCache:
         lon = [h.lon for h in scenario.households]
         depot_lat, depot_lon = [d.lat for d in scenario.depots], [d.lon for d in scenario.depots]
         max_snap_m = scenario.config.graph.max_snap_m
-        sites = _digest(np.array(lat + depot_lat), np.array(lon + depot_lon))
         by_profile: dict[str, ProfileSnap] = {}
         for name in sorted(networks):
-            key = f"{network_keys[name]}|{max_snap_m!r}|{sites}"
+            key = _snap_key(scenario, network_keys[name])
             found = self._get("snapping", key)
             if not isinstance(found, ProfileSnap):
                 one = snap_sites(
@@ -293,14 +310,22 @@ class PipelineCache:
         items = matrix_items(partition)
         keys: list[str] = []
         results: list[tuple[SubMatrix, bool] | None] = []
+        pairs = self._open_networks(scenario, roads, networks, network_keys, snapped)
         for subproblem, profile in items:
             sites = local_sites(snapped, subproblem)
-            key = (
-                f"{network_keys[profile]}|{graph_config.max_snap_m!r}|"
-                f"{graph_config.matrix_buffer_m!r}|{_digest(lat[sites], lon[sites])}"
+            digest = (
+                f"{graph_config.max_snap_m!r}|{graph_config.matrix_buffer_m!r}|"
+                f"{_digest(lat[sites], lon[sites])}"
             )
+            key = f"{network_keys[profile]}|{digest}"
             keys.append(key)
-            results.append(self._matrix(key, subproblem, sites))
+            found = self._matrix(key, subproblem, sites)
+            if found is None and profile in pairs:
+                open_key = f"{_open_key(roads, network_keys[profile])}|{digest}"
+                found = self._reused(open_key, subproblem, sites, pairs[profile])
+                if found is not None:
+                    self._values[("matrix", key)] = found
+            results.append(found)
         missing = [i for i, found in enumerate(results) if found is None]
         built = build_submatrices(
             roads.graph,
@@ -316,11 +341,54 @@ class PipelineCache:
             results[i] = result
         return collect_matrices(items, [r for r in results if r is not None])
 
+    def _open_networks(
+        self,
+        scenario: Scenario,
+        roads: Roads,
+        networks: dict[str, ProfileNetwork],
+        network_keys: dict[str, str],
+        snapped: Snapped,
+    ) -> dict[str, OpenNetwork]:
+        """Per profile, the whole network and its snaps kept from an earlier plan, if any.
+
+        Only under a closure: their matrices may hold for the closed network too
+        (:mod:`optimizer.matrixreuse`).
+        """
+        if roads.closure is None:
+            return {}
+        pairs: dict[str, OpenNetwork] = {}
+        for name, network in networks.items():
+            open_key = _open_key(roads, network_keys[name])
+            open_network = self._get("profile network", open_key, count=False)
+            open_snap = self._get("snapping", _snap_key(scenario, open_key), count=False)
+            if isinstance(open_network, ProfileNetwork) and isinstance(open_snap, ProfileSnap):
+                pairs[name] = OpenNetwork(
+                    open_network=open_network,
+                    open_snap=open_snap,
+                    closed_network=network,
+                    closed_snap=snapped.by_profile[name],
+                    closure=roads.closure,
+                )
+        return pairs
+
+    def _reused(
+        self, open_key: str, subproblem: SubProblem, sites: npt.NDArray[np.int64], pair: OpenNetwork
+    ) -> tuple[SubMatrix, bool] | None:
+        """Return the open network's matrix of these sites if the closure cannot change it."""
+        found = self._matrix(open_key, subproblem, sites, count=False)
+        if found is None:
+            return None
+        matrix = reuse_open_matrix(found[0], pair)
+        if matrix is None:
+            return None
+        self.reused["matrix kept under a closure"] += 1
+        return matrix, found[1]
+
     def _matrix(
-        self, key: str, subproblem: SubProblem, sites: npt.NDArray[np.int64]
+        self, key: str, subproblem: SubProblem, sites: npt.NDArray[np.int64], *, count: bool = True
     ) -> tuple[SubMatrix, bool] | None:
         """Return a cached matrix with these sites, relabelled for this sub-problem, or None."""
-        found = self._get("matrix", key)
+        found = self._get("matrix", key, count=count)
         if not isinstance(found, tuple):
             return None
         matrix, fell_back = found

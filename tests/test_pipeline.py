@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from helpers import grid_point
 
 from optimizer.api import plan_loaded, plan_with_streets
+from optimizer.closures import ClosureReport
+from optimizer.matrixreuse import OpenNetwork, reuse_open_matrix
 from optimizer.pipeline import PipelineCache, prepare_inputs
 from optimizer.render.report import write_plan_json
 from optimizer.scenario import Scenario
@@ -113,3 +117,49 @@ def test_plan_with_streets_takes_a_cache(tmp_path: Path) -> None:
 def test_plan_loaded_keeps_stage_timings(tiny_scenario: Scenario, cached: bool) -> None:
     plan = plan_loaded(tiny_scenario, cache=PipelineCache() if cached else None).plan
     assert {"load road graph", "matrices", "solve", "streets"} <= set(plan.stats.stage_seconds)
+
+
+def test_open_matrix_reused_only_where_a_closure_cannot_change_it(
+    tiny_scenario: Scenario,
+) -> None:
+    """The reuse rule by its three conditions: closed edge in the region, node cut off, snap."""
+    prepared = prepare_inputs(tiny_scenario)
+    graph = prepared.roads.graph
+    network = prepared.networks["car"]
+    snap = prepared.snapped.by_profile["car"]
+    matrix = next(m for (_, p), m in prepared.matrices.by_key.items() if p == "car")
+    nothing = ClosureReport(
+        source="none.geojson",
+        features=1,
+        edges_closed=0,
+        segments_closed=0,
+        km_closed=0.0,
+        kept_edges=np.arange(graph.n_edges, dtype=np.int64),
+        touched_nodes=np.zeros(graph.n_nodes, dtype=bool),
+    )
+    pair = OpenNetwork(
+        open_network=network,
+        open_snap=snap,
+        closed_network=network,
+        closed_snap=snap,
+        closure=nothing,
+    )
+    kept = reuse_open_matrix(matrix, pair)
+    assert kept is not None
+    assert np.array_equal(kept.time_s, matrix.time_s)
+    assert np.array_equal(kept.entry, snap.entry[matrix.sites])
+    touched = np.zeros(graph.n_nodes, dtype=bool)
+    touched[matrix.region[0]] = True
+    closed_here = replace(pair, closure=replace(nothing, touched_nodes=touched))
+    assert (
+        reuse_open_matrix(matrix, closed_here) is None
+    )  # a closed edge ends inside the searched region
+    cut_off = network.in_network.copy()
+    cut_off[matrix.region[-1]] = False
+    cut = replace(pair, closed_network=replace(network, in_network=cut_off))
+    assert reuse_open_matrix(matrix, cut) is None  # a node of the region fell out
+    site = next(int(s) for s in matrix.sites if snap.entry[s] >= 0)
+    fraction = snap.fraction.copy()
+    fraction[site] = 0.5 if fraction[site] != 0.5 else 0.25
+    moved = replace(pair, closed_snap=replace(snap, fraction=fraction))
+    assert reuse_open_matrix(matrix, moved) is None  # a household now stands elsewhere
