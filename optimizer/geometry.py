@@ -392,7 +392,7 @@ def trace_legs(
     """
     if not legs:
         return []
-    paths = find_site_paths(graph, network, matrix, [origin for origin, _ in legs])
+    paths = find_site_paths(graph, network, matrix, legs)
     traces: list[LegTrace] = []
     for origin, target in legs:
         points: list[tuple[float, float]] = []

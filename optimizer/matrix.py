@@ -46,6 +46,8 @@ AT_NODE_M = 1.0
 #: rounded up), times LENGTH_SPAN_M, plus length in metres (see _lexicographic_weights).
 TIME_UNITS_PER_S = 100_000
 LENGTH_SPAN_M = 2.0**19
+#: Searches for the legs of one sub-problem's routes (grouped by length, shortest first).
+PATH_SEARCHES = 4
 #: Paths longer than this (47 h) would not split exactly; no distribution day comes near it.
 MAX_PATH_S = 2.0**53 / LENGTH_SPAN_M / TIME_UNITS_PER_S
 
@@ -486,16 +488,17 @@ class RoadHop:
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class SitePaths:
-    """Fastest paths from some local sites of one sub-problem matrix (Dijkstra trees).
+    """Fastest paths of some legs between local sites of one sub-problem matrix.
 
     The searched graph is the matrix's region of the profile network plus one virtual node per
-    local site, exactly as when the matrix was built, so the paths are the ones the matrix
-    times come from.
+    local site, with the same whole-number weights as when the matrix was built, so the paths
+    are the ones the matrix times come from. Each search stops just past the longest leg it
+    serves (legs are grouped by length), so a short leg never searches the whole region.
     """
 
     augmented: _Augmented = field(repr=False)
-    row_of: dict[int, int]
-    predecessors: npt.NDArray[np.int32] = field(repr=False)
+    row_of: dict[tuple[int, int], tuple[int, int]]  # leg -> (search, row of its origin)
+    predecessors: tuple[npt.NDArray[np.int32], ...] = field(repr=False)
 
     def hops(self, origin: int, target: int) -> list[RoadHop]:
         """Return the steps of the fastest path between two local sites, in travel order.
@@ -503,7 +506,7 @@ class SitePaths:
         Parameters
         ----------
         origin : int
-            Local site the paths were searched from (one of the ``origins`` given to
+            Local site the leg starts from (one of the ``legs`` given to
             :func:`find_site_paths`).
         target : int
             Local site to reach.
@@ -521,7 +524,8 @@ class SitePaths:
         """
         augmented = self.augmented
         start, end = augmented.n_region + origin, augmented.n_region + target
-        pred = self.predecessors[self.row_of[origin]]
+        search, row = self.row_of[(origin, target)]
+        pred = self.predecessors[search][row]
         path = [end]
         while path[-1] != start:
             previous = int(pred[path[-1]])
@@ -548,9 +552,9 @@ def find_site_paths(
     graph: RoadGraph,
     network: ProfileNetwork,
     matrix: SubMatrix,
-    origins: Sequence[int],
+    legs: Sequence[tuple[int, int]],
 ) -> SitePaths:
-    """Search the fastest paths from some local sites of a matrix, for their roads.
+    """Search the fastest paths of some legs between local sites of a matrix, for their roads.
 
     Parameters
     ----------
@@ -558,25 +562,34 @@ def find_site_paths(
     network : ProfileNetwork
         The profile network the matrix was built on.
     matrix : SubMatrix
-    origins : sequence of int
-        Local site indices to search from.
+    legs : sequence of (from_site, to_site)
+        Local site indices.
 
     Returns
     -------
     SitePaths
-        Walk a path with :meth:`SitePaths.hops`.
+        Walk a leg's path with :meth:`SitePaths.hops`.
     """
     roads = _SiteRoads(entry=matrix.entry, twin=matrix.twin, fraction=matrix.fraction)
     augmented = _augment(network, matrix.region, roads, graph.length_m)
-    sources = sorted(set(origins))
-    _, predecessors = dijkstra(
-        augmented.csr,
-        directed=True,
-        indices=[augmented.n_region + s for s in sources],
-        return_predecessors=True,
-    )
-    return SitePaths(
-        augmented=augmented,
-        row_of={s: i for i, s in enumerate(sources)},
-        predecessors=np.asarray(predecessors, dtype=np.int32),
-    )
+    weights = _lexicographic_weights(augmented, graph.length_m, network)
+    ordered = sorted(set(legs), key=lambda leg: (int(matrix.time_s[leg]), leg))
+    groups = min(PATH_SEARCHES, len(ordered))
+    row_of: dict[tuple[int, int], tuple[int, int]] = {}
+    predecessors: list[npt.NDArray[np.int32]] = []
+    for search in range(groups):
+        group = ordered[search * len(ordered) // groups : (search + 1) * len(ordered) // groups]
+        sources = sorted({origin for origin, _ in group})
+        longest = max(int(matrix.time_s[leg]) for leg in group)
+        _, found = dijkstra(
+            weights,
+            directed=True,
+            indices=[augmented.n_region + s for s in sources],
+            return_predecessors=True,
+            limit=(longest + 1) * TIME_UNITS_PER_S * LENGTH_SPAN_M,
+        )
+        predecessors.append(np.asarray(found, dtype=np.int32).reshape(len(sources), -1))
+        row = {s: i for i, s in enumerate(sources)}
+        for leg in group:
+            row_of[leg] = (search, row[leg[0]])
+    return SitePaths(augmented=augmented, row_of=row_of, predecessors=tuple(predecessors))

@@ -235,7 +235,7 @@ def test_two_doors_at_one_spot_give_a_point() -> None:
 
 def test_a_door_with_no_road_has_no_path() -> None:
     graph, network, matrix = _grid_matrix([(0, 2), (-5, 0)], rows=3, cols=3)
-    paths = find_site_paths(graph, network, matrix, [0])
+    paths = find_site_paths(graph, network, matrix, [(0, 1), (0, 2)])
     assert [hop.entry >= 0 for hop in paths.hops(0, 1)] == [True, True]  # two blocks east
     with pytest.raises(ValueError, match="no path between local sites 0 and 2"):
         paths.hops(0, 2)
