@@ -215,11 +215,21 @@ def _read_streets(path: Path) -> Streets:
 # The codec: values to JSON and back, led by the dataclasses' type hints.
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
+@functools.cache
+def _compared_fields(cls: type) -> tuple[str, ...]:
+    """Names of a dataclass's compared fields, sorted."""
+    return tuple(sorted(f.name for f in dataclasses.fields(cls) if f.compare))
+
+
 def _encode(value: object) -> object:
     """JSON form of a plan value: dataclasses as objects of their compared fields, keys sorted."""
+    if isinstance(value, _SCALARS) and not isinstance(value, Enum):
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = sorted((f for f in dataclasses.fields(value) if f.compare), key=lambda f: f.name)
-        return {f.name: _encode(getattr(value, f.name)) for f in fields}
+        return {name: _encode(getattr(value, name)) for name in _compared_fields(type(value))}
     if isinstance(value, BaseModel):
         return dict(sorted(value.model_dump(mode="json").items()))
     if isinstance(value, Enum):
