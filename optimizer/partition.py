@@ -10,7 +10,7 @@ Pools: under ``level = "kecamatan"``, a kecamatan with more than ``[pooling] max
 households is split into pools of neighbouring whole desa (halved again and again across its
 longer side at the household-weighted median of the desa centres), and the teams of a pool
 serve every desa of that pool. One search over 2,600 doors and 300 teams took OR-Tools minutes
-where three of 900 doors take seconds, and teams rarely gain from crossing a whole kecamatan.
+where pools of up to 800 take seconds, and teams rarely gain from crossing a whole kecamatan.
 """
 
 from __future__ import annotations

@@ -133,7 +133,7 @@ class PoolingSection(_Frozen):
 
     level: Literal["desa", "kecamatan"] = "desa"
     #: A pooled kecamatan with more households is split into pools of neighbouring desa.
-    max_households: Annotated[int, Field(ge=50, le=100_000)] = 1200
+    max_households: Annotated[int, Field(ge=50, le=100_000)] = 800
 
 
 class ServiceSection(_Frozen):
