@@ -47,7 +47,7 @@ from optimizer.problem import Problem
 from optimizer.reasons import UnservedReason
 from optimizer.roadgraph import GraphInfo
 from optimizer.scenario import Household, Scenario
-from optimizer.schedule import schedule_route
+from optimizer.schedule import RouteSchedule, schedule_route
 from optimizer.snapping import SUSPICIOUS_SNAP_M, Snapped, check_depot_snaps
 from optimizer.solver import Assignment, SolveStatus, TaskResult
 from optimizer.task import RELOAD, SolveTask
@@ -96,6 +96,7 @@ def _build_route(
     nodes: tuple[int, ...],
     traces: tuple[LegTrace, ...],
     warnings: list[str],
+    known: RouteSchedule | None = None,
 ) -> Route:
     scenario = inputs.scenario
     spec = task.vehicles[vehicle]
@@ -105,7 +106,7 @@ def _build_route(
     times = task.time_s[spec.profile]
     sequence = route_sequence(task, vehicle, nodes)
     snap = inputs.snapped.by_profile[spec.profile]
-    schedule = schedule_route(task, vehicle, nodes)
+    schedule = known if known is not None else schedule_route(task, vehicle, nodes)
     if not schedule.feasible:
         warnings.append(
             f"route {team.team_id} breaks a rule ({'; '.join(schedule.violations)}); "
@@ -550,7 +551,13 @@ def assemble_plan(inputs: PlanInputs) -> Plan:
     warnings: list[str] = [*scenario.notices, *inputs.problem.warnings]
     routes = [
         _build_route(
-            inputs, task, vehicle, nodes, inputs.geometry.of_route(task.key, vehicle), warnings
+            inputs,
+            task,
+            vehicle,
+            nodes,
+            inputs.geometry.of_route(task.key, vehicle),
+            warnings,
+            result.schedules[vehicle] if result.schedules else None,
         )
         for task, result in zip(inputs.problem.tasks, inputs.assignment.results, strict=True)
         for vehicle, nodes in enumerate(result.routes)

@@ -32,7 +32,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
@@ -43,7 +43,7 @@ from optimizer.config import SolverConfig
 from optimizer.matrix import UNREACHABLE_S
 from optimizer.parallel import default_workers, run_parallel
 from optimizer.problem import estimate_effort
-from optimizer.schedule import schedule_route
+from optimizer.schedule import RouteSchedule, schedule_route
 from optimizer.task import RELOAD, UNLIMITED_TRIPS, SolveTask, VehicleSpec
 
 logger = logging.getLogger(__name__)
@@ -98,6 +98,8 @@ class TaskResult:
     """Routes of one task: per vehicle (task order), the local nodes it visits in order.
 
     :data:`~optimizer.task.RELOAD` marks a return to the team's depot to reload.
+    ``schedules`` holds each route's timing where the search already worked it out (to check
+    the breaks), so the plan need not time the route again; empty otherwise.
     """
 
     key: str
@@ -108,6 +110,7 @@ class TaskResult:
     hit_time_limit: bool
     wall_s: float = field(compare=False)
     guard_s: float = field(compare=False)
+    schedules: tuple[RouteSchedule | None, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def guard_share(self) -> float:
@@ -498,12 +501,13 @@ def solve_task(task: SolveTask, config: SolverConfig, *, time_limit_s: float) ->
     with_breaks = False
     if any(v.break_rule is not None and v.break_rule.duration_s > 0 for v in task.vehicles):
         first = _solve_model(task, layout, config, started, time_limit_s, breaks=False)
-        if first.status is not SolveStatus.NO_SOLUTION and all(
-            schedule_route(task, vehicle, route).feasible
-            for vehicle, route in enumerate(first.routes)
-            if route
-        ):
-            return first
+        if first.status is not SolveStatus.NO_SOLUTION:
+            schedules = tuple(
+                schedule_route(task, vehicle, route) if route else None
+                for vehicle, route in enumerate(first.routes)
+            )
+            if all(s.feasible for s in schedules if s is not None):
+                return replace(first, schedules=schedules)
         with_breaks = True
     return _solve_model(task, layout, config, started, time_limit_s, breaks=with_breaks)
 
