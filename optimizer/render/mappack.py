@@ -9,6 +9,7 @@ text from the user's files is escaped here.
 
 from __future__ import annotations
 
+import hashlib
 import html
 from typing import Any, Final
 
@@ -218,7 +219,35 @@ class _StopPacker:
         return {"scale": self.scale, "teams": teams, "stops": self.rows}
 
 
+#: The last street layer packed, by what it was packed from: plans of one comparison (or of
+#: what-ifs of one regency) draw the same streets in the same box. Read-only once returned.
+_LAST_PACKED: dict[tuple[str, tuple[float, ...] | None, int], dict[str, Any] | None] = {}
+
+
+def _streets_digest(streets: Streets) -> str:
+    sha = hashlib.sha256()
+    for array in (streets.offsets, streets.lat, streets.lon, streets.rank):
+        sha.update(np.ascontiguousarray(array).tobytes())
+        sha.update(b"|")
+    return sha.hexdigest()
+
+
 def pack_streets(
+    streets: Streets, bbox: list[float] | None, decimals: int
+) -> dict[str, Any] | None:
+    """Pack the streets around the plan for the page (the last result is kept for reuse).
+
+    The same streets, box and decimals give the same layer; the last one packed is returned
+    again instead of being packed twice (see :func:`_pack_streets`).
+    """
+    key = (_streets_digest(streets), tuple(bbox) if bbox is not None else None, decimals)
+    if key not in _LAST_PACKED:
+        _LAST_PACKED.clear()
+        _LAST_PACKED[key] = _pack_streets(streets, bbox, decimals)
+    return _LAST_PACKED[key]
+
+
+def _pack_streets(
     streets: Streets, bbox: list[float] | None, decimals: int
 ) -> dict[str, Any] | None:
     """Pack the streets around the plan for the page.
