@@ -245,53 +245,92 @@ def _drop_penalty(task: SolveTask, config: SolverConfig) -> int:
     return int(penalty)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class _Model:
+    """One task's routing model while it is built: what every part of the model reads."""
+
+    task: SolveTask
+    layout: _Layout
+    config: SolverConfig
+    manager: pywrapcp.RoutingIndexManager
+    routing: pywrapcp.RoutingModel
+    #: Time at each model node per kind of team (profile, reload time).
+    stays: dict[tuple[str, int], npt.NDArray[np.int64]]
+
+
 def _build_model(
     task: SolveTask, layout: _Layout, config: SolverConfig, *, breaks: bool
 ) -> tuple[pywrapcp.RoutingIndexManager, pywrapcp.RoutingModel]:
-    vehicles = task.vehicles
+    """Build a task's routing model: costs, time and breaks, load and trips, reloads, doors."""
     used = [int(d) for d in layout.sites[: layout.n_depots]]
-    starts = [used.index(v.depot_node) for v in vehicles]
-    manager = pywrapcp.RoutingIndexManager(int(layout.sites.size), len(vehicles), starts, starts)
+    starts = [used.index(v.depot_node) for v in task.vehicles]
+    manager = pywrapcp.RoutingIndexManager(
+        int(layout.sites.size), len(task.vehicles), starts, starts
+    )
     routing = pywrapcp.RoutingModel(manager)
-    keep = layout.sites
+    stays: dict[tuple[str, int], npt.NDArray[np.int64]] = {}
+    for spec in task.vehicles:  # the first team of each kind stands for its kind
+        if (spec.profile, spec.reload_s) not in stays:
+            stays[(spec.profile, spec.reload_s)] = _stay_s(task, layout, spec)
+    model = _Model(
+        task=task, layout=layout, config=config, manager=manager, routing=routing, stays=stays
+    )
+    transit_callbacks = _add_costs(model)
+    time_dim = _add_time(model, transit_callbacks, breaks=breaks)
+    _add_load_and_trips(model)
+    _add_reloads(model, time_dim)
+    _add_households(model, time_dim)
+    return manager, routing
 
-    # Transit (time) and arc-cost callbacks, one per kind of team.
+
+def _add_costs(model: _Model) -> list[int]:
+    """Register the travel-time callbacks and each team's arc and fixed costs.
+
+    Returns the time callback of each vehicle (one per kind of team).
+    """
+    task, routing, keep = model.task, model.routing, model.layout.sites
     time_cb: dict[tuple[str, int], int] = {}
     cost_cb: dict[tuple[str, int, float, float], int] = {}
-    stays: dict[tuple[str, int], npt.NDArray[np.int64]] = {}
     transits: dict[tuple[str, int], npt.NDArray[np.int64]] = {}
     transit_callbacks: list[int] = []
-    for vehicle, spec in enumerate(vehicles):
+    for vehicle, spec in enumerate(task.vehicles):
         kind = (spec.profile, spec.reload_s)
         if kind not in time_cb:
-            stays[kind] = _stay_s(task, layout, spec)
             transit = task.time_s[spec.profile][np.ix_(keep, keep)].astype(np.int64)
-            transit += stays[kind][:, None]
+            transit += model.stays[kind][:, None]
             transits[kind] = transit
             time_cb[kind] = routing.RegisterTransitMatrix(transit.tolist())
         transit_callbacks.append(time_cb[kind])
-        if config.objective == "cost":
-            money = (*kind, spec.cost_per_hour, spec.cost_per_km)
-            if money not in cost_cb:
-                seconds = transits[kind]
-                metres = (
-                    task.distance_m[spec.profile][np.ix_(keep, keep)]
-                    if spec.profile in task.distance_m
-                    else np.zeros_like(seconds)
-                )
-                rupiah = spec.cost_per_hour * seconds / 3600 + spec.cost_per_km * metres / 1000
-                cost_cb[money] = routing.RegisterTransitMatrix(
-                    np.rint(rupiah).astype(np.int64).tolist()
-                )
-            routing.SetArcCostEvaluatorOfVehicle(cost_cb[money], vehicle)
-            routing.SetFixedCostOfVehicle(round(spec.fixed_cost), vehicle)
-        else:
+        if model.config.objective != "cost":
             routing.SetArcCostEvaluatorOfVehicle(time_cb[kind], vehicle)
+            continue
+        money = (*kind, spec.cost_per_hour, spec.cost_per_km)
+        if money not in cost_cb:
+            seconds = transits[kind]
+            metres = (
+                task.distance_m[spec.profile][np.ix_(keep, keep)]
+                if spec.profile in task.distance_m
+                else np.zeros_like(seconds)
+            )
+            rupiah = spec.cost_per_hour * seconds / 3600 + spec.cost_per_km * metres / 1000
+            cost_cb[money] = routing.RegisterTransitMatrix(
+                np.rint(rupiah).astype(np.int64).tolist()
+            )
+        routing.SetArcCostEvaluatorOfVehicle(cost_cb[money], vehicle)
+        routing.SetFixedCostOfVehicle(round(spec.fixed_cost), vehicle)
+    return transit_callbacks
 
+
+def _add_time(
+    model: _Model, transit_callbacks: list[int], *, breaks: bool
+) -> pywrapcp.RoutingDimension:
+    """Add the time dimension: shifts, working-time caps, breaks and the time objective."""
+    task, routing, manager = model.task, model.routing, model.manager
+    vehicles = task.vehicles
     horizon = max(
         HORIZON_S,
         max(v.shift_end_s for v in vehicles),
-        int(task.window_end_s[keep].max()),
+        int(task.window_end_s[model.layout.sites].max()),
     )
     routing.AddDimensionWithVehicleTransits(
         transit_callbacks, MAX_WAIT_S, horizon, False, TIME_DIMENSION
@@ -309,22 +348,30 @@ def _build_model(
                 span += rule.duration_s
             time_dim.SetSpanUpperBoundForVehicle(span, vehicle)
         if breaks and rule is not None and rule.duration_s > 0:
-            stay = stays[(spec.profile, spec.reload_s)]
+            stay = model.stays[(spec.profile, spec.reload_s)]
             visit = [int(stay[manager.IndexToNode(index)]) for index in range(routing.Size())]
             interval = solver.FixedDurationIntervalVar(
                 rule.earliest_s, rule.latest_s, rule.duration_s, False, f"break {vehicle}"
             )
             time_dim.SetBreakIntervalsOfVehicle([interval], vehicle, visit)
-    if config.objective != "cost":
+    if model.config.objective != "cost":
         # Time a team spends waiting counts like time on the road (route time = span).
         time_dim.SetSpanCostCoefficientForAllVehicles(1)
-    if config.objective == "longest_route":
+    if model.config.objective == "longest_route":
         time_dim.SetGlobalSpanCostCoefficient(BALANCE_WEIGHT)
+    return time_dim
 
-    # Load since the last reload; a reload node takes it down by the largest capacity and its
-    # slack lets it land anywhere from 0 up.
+
+def _add_load_and_trips(model: _Model) -> None:
+    """Add the load since the last reload and, where trips are limited, the trip count.
+
+    A reload node takes the load down by the largest capacity and its slack lets it land
+    anywhere from 0 up.
+    """
+    task, layout, routing = model.task, model.layout, model.routing
+    vehicles = task.vehicles
     biggest = max(v.capacity for v in vehicles)
-    demand = task.demand[keep].astype(np.int64)
+    demand = task.demand[layout.sites].astype(np.int64)
     demand[layout.n_depots : layout.first_household] = -biggest
     demand_cb = routing.RegisterUnaryTransitVector(demand.tolist())
     routing.AddDimensionWithVehicleCapacity(
@@ -334,22 +381,27 @@ def _build_model(
         True,
         LOAD_DIMENSION,
     )
-    if layout.reload_depot and any(
+    if not layout.reload_depot or not any(
         v.may_reload() and v.max_trips != UNLIMITED_TRIPS for v in vehicles
     ):
-        counts = np.zeros(keep.size, dtype=np.int64)
-        counts[layout.n_depots : layout.first_household] = 1
-        trips_cb = routing.RegisterUnaryTransitVector(counts.tolist())
-        limits = [
-            len(layout.reload_depot) if v.max_trips == UNLIMITED_TRIPS else v.max_trips - 1
-            for v in vehicles
-        ]
-        routing.AddDimensionWithVehicleCapacity(trips_cb, 0, limits, True, TRIPS_DIMENSION)
+        return
+    counts = np.zeros(layout.sites.size, dtype=np.int64)
+    counts[layout.n_depots : layout.first_household] = 1
+    trips_cb = routing.RegisterUnaryTransitVector(counts.tolist())
+    limits = [
+        len(layout.reload_depot) if v.max_trips == UNLIMITED_TRIPS else v.max_trips - 1
+        for v in vehicles
+    ]
+    routing.AddDimensionWithVehicleCapacity(trips_cb, 0, limits, True, TRIPS_DIMENSION)
 
+
+def _add_reloads(model: _Model, time_dim: pywrapcp.RoutingDimension) -> None:
+    """Make each reload visit optional and open to its own depot's reloading teams only."""
+    vehicles, routing = model.task.vehicles, model.routing
     earliest = min(v.shift_start_s for v in vehicles)
     latest = max(v.shift_end_s for v in vehicles)
-    for model_node, depot in enumerate(layout.reload_depot, start=layout.n_depots):
-        index = manager.NodeToIndex(model_node)
+    for model_node, depot in enumerate(model.layout.reload_depot, start=model.layout.n_depots):
+        index = model.manager.NodeToIndex(model_node)
         time_dim.CumulVar(index).SetRange(earliest, latest)
         routing.AddDisjunction([index], 0)
         barred = [
@@ -360,15 +412,21 @@ def _build_model(
         if barred:
             routing.VehicleVar(index).RemoveValues(barred)
 
+
+def _add_households(model: _Model, time_dim: pywrapcp.RoutingDimension) -> None:
+    """Give each door its window, its drop penalty, its priority deadline and its teams."""
+    task, config, routing = model.task, model.config, model.routing
+    vehicles = task.vehicles
     penalty = _drop_penalty(task, config)
     lateness = PRIORITY_WEIGHT
     if config.objective == "cost":
         lateness = max(
             1, math.ceil(PRIORITY_WEIGHT * max(v.cost_per_hour for v in vehicles) / 3600)
         )
-    for model_node in range(layout.first_household, keep.size):
+    keep = model.layout.sites
+    for model_node in range(model.layout.first_household, keep.size):
         node = int(keep[model_node])
-        index = manager.NodeToIndex(model_node)
+        index = model.manager.NodeToIndex(model_node)
         time_dim.CumulVar(index).SetRange(
             int(task.window_start_s[node]), int(task.window_end_s[node])
         )
@@ -386,7 +444,6 @@ def _build_model(
         ]
         if barred:
             routing.VehicleVar(index).RemoveValues(barred)
-    return manager, routing
 
 
 def _reloads_needed(task: SolveTask, candidates: Sequence[int]) -> bool:
