@@ -135,12 +135,12 @@ def _open_key(roads: Roads, network_key: str) -> str:
     return roads.base_key + network_key[len(roads.key) :]
 
 
-def _snap_key(scenario: Scenario, network_key: str) -> str:
-    """Return the key of a scenario's sites snapped to one profile network."""
+def _sites_key(scenario: Scenario) -> str:
+    """Return what a scenario's snaps depend on besides the network: sites and snap distance."""
     lat = [h.lat for h in scenario.households] + [d.lat for d in scenario.depots]
     lon = [h.lon for h in scenario.households] + [d.lon for d in scenario.depots]
     sites = _digest(np.array(lat), np.array(lon))
-    return f"{network_key}|{scenario.config.graph.max_snap_m!r}|{sites}"
+    return f"{scenario.config.graph.max_snap_m!r}|{sites}"
 
 
 def _file_key(path: Path) -> str:
@@ -270,9 +270,10 @@ class PipelineCache:
         lon = [h.lon for h in scenario.households]
         depot_lat, depot_lon = [d.lat for d in scenario.depots], [d.lon for d in scenario.depots]
         max_snap_m = scenario.config.graph.max_snap_m
+        sites_key = _sites_key(scenario)
         by_profile: dict[str, ProfileSnap] = {}
         for name in sorted(networks):
-            key = _snap_key(scenario, network_keys[name])
+            key = f"{network_keys[name]}|{sites_key}"
             found = self._get("snapping", key)
             if not isinstance(found, ProfileSnap):
                 one = snap_sites(
@@ -356,11 +357,12 @@ class PipelineCache:
         """
         if roads.closure is None:
             return {}
+        sites_key = _sites_key(scenario)
         pairs: dict[str, OpenNetwork] = {}
         for name, network in networks.items():
             open_key = _open_key(roads, network_keys[name])
             open_network = self._get("profile network", open_key, count=False)
-            open_snap = self._get("snapping", _snap_key(scenario, open_key), count=False)
+            open_snap = self._get("snapping", f"{open_key}|{sites_key}", count=False)
             if isinstance(open_network, ProfileNetwork) and isinstance(open_snap, ProfileSnap):
                 pairs[name] = OpenNetwork(
                     open_network=open_network,
