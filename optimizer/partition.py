@@ -202,6 +202,15 @@ def _pools(
     return [sorted(p) for p in keep]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Area:
+    """The desa one sub-problem covers: a desa, a pooled kecamatan, or one pool of it."""
+
+    codes: list[str]
+    area: str  # the desa or kecamatan code
+    pool: tuple[int, int] | None = None  # (number, of how many) for a pool of a kecamatan
+
+
 def _members(
     scenario: Scenario,
     households_by_desa: dict[str, list[int]],
@@ -209,8 +218,8 @@ def _members(
     pooled_kecamatan: set[str],
     *,
     staffed: set[int],
-) -> dict[str, list[str]]:
-    """Sub-problem key -> the desa codes it covers.
+) -> dict[str, _Area]:
+    """Sub-problem key -> the area it covers.
 
     Keys: a desa code, a kecamatan code (pooled), or ``<kecamatan>/<n>`` for pool n of a
     kecamatan split by ``[pooling] max_households`` (numbered from 1, two digits).
@@ -219,17 +228,19 @@ def _members(
     for desa_code in sorted(set(households_by_desa) | set(depots_by_desa)):
         kecamatan = kecamatan_of(desa_code)
         by_key[kecamatan if kecamatan in pooled_kecamatan else desa_code].append(desa_code)
-    if scenario.pooling != "kecamatan":
-        return dict(by_key)
-    members: dict[str, list[str]] = {}
+    members: dict[str, _Area] = {}
     for key, codes in by_key.items():
         size = sum(len(households_by_desa.get(c, [])) for c in codes)
-        if key not in pooled_kecamatan or size <= scenario.pool_max_households:
-            members[key] = codes
+        if (
+            scenario.pooling != "kecamatan"
+            or key not in pooled_kecamatan
+            or size <= scenario.pool_max_households
+        ):
+            members[key] = _Area(codes=codes, area=key)
             continue
         pools = _pools(scenario, codes, households_by_desa, depots_by_desa, staffed)
         for number, pool in enumerate(pools, start=1):
-            members[f"{key}/{number:02d}"] = pool
+            members[f"{key}/{number:02d}"] = _Area(codes=pool, area=key, pool=(number, len(pools)))
     return members
 
 
@@ -268,18 +279,15 @@ def build_partition(scenario: Scenario) -> Partition:
         pooled_kecamatan,
         staffed={d for d, teams in teams_by_depot.items() if teams},
     )
-    pool_counts: dict[str, int] = defaultdict(int)
-    for key in members:
-        if "/" in key:
-            pool_counts[key.split("/")[0]] += 1
     subproblems: list[SubProblem] = []
     orphans: list[Orphan] = list(closed)
     for key in sorted(members):
-        codes = [c for c in members[key] if c in households_by_desa]
+        member = members[key]
+        codes = [c for c in member.codes if c in households_by_desa]
         if not codes:
             continue
-        pooled = key.split("/")[0] in pooled_kecamatan
-        depots = [d for c in members[key] for d in depots_by_desa.get(c, [])]
+        pooled = member.area in pooled_kecamatan
+        depots = [d for c in member.codes for d in depots_by_desa.get(c, [])]
         teams, team_groups = _teams_of(scenario, depots, codes, teams_by_depot, pooled=pooled)
         served_groups: set[int] = set()
         for groups in team_groups:
@@ -297,9 +305,8 @@ def build_partition(scenario: Scenario) -> Partition:
             continue
         first = scenario.households[households[0]]
         name = first.kecamatan if pooled else first.desa_name
-        if "/" in key:
-            number, count = key.rsplit("/", 1)[1], pool_counts[key.split("/")[0]]
-            name = f"{name}, pool {int(number)} of {count}"
+        if member.pool is not None:
+            name = f"{name}, pool {member.pool[0]} of {member.pool[1]}"
         profiles = sorted({scenario.vehicles[scenario.teams[t].vehicle].profile for t in teams})
         subproblems.append(
             SubProblem(
