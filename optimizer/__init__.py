@@ -9,6 +9,7 @@ from optimizer.api import (
     plan_loaded,
     plan_scenario,
     plan_with_streets,
+    size_scenario,
     write_outputs,
 )
 from optimizer.archive import read_plan_archive, write_plan_archive
@@ -65,6 +66,7 @@ __all__ = [
     "plan_with_streets",
     "read_plan_archive",
     "save_road_graph",
+    "size_scenario",
     "validate_road_graph",
     "write_outputs",
     "write_plan_archive",

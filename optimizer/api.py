@@ -7,25 +7,22 @@ inputs -> road graph -> profile networks -> snapping -> partition -> matrices
 from __future__ import annotations
 
 import logging
-import resource
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from optimizer.archive import read_plan_archive, streets_for_plan, write_plan_archive
-from optimizer.assembly import PlanInputs, assemble_plan
+from optimizer.archive import read_plan_archive, write_plan_archive
 from optimizer.compare import Comparison, build_comparison
 from optimizer.config import RenderConfig, SolverConfig
 from optimizer.errors import ConfigError
-from optimizer.geometry import Streets, trace_routes
+from optimizer.fleet import plan_from_roster, sized_plan
+from optimizer.geometry import Streets
 from optimizer.parallel import default_workers
-from optimizer.pipeline import PipelineCache, prepare_inputs
-from optimizer.plan import Plan, PlanStats
-from optimizer.problem import Problem, build_problem
+from optimizer.pipeline import PipelineCache
+from optimizer.plan import Plan
 from optimizer.render.compare import write_comparison
 from optimizer.render.maps import render_map
 from optimizer.render.pdf import write_team_sheets
@@ -33,43 +30,16 @@ from optimizer.render.phone import write_phone_pages
 from optimizer.render.quality import write_needs_location, write_quality_report
 from optimizer.render.report import write_plan_json
 from optimizer.render.sheets import write_sheets
+from optimizer.render.teamneeds import write_team_needs
 from optimizer.scenario import Scenario, load_scenario
 from optimizer.scenario.quality import build_quality_report
-from optimizer.solver import Assignment, solve_routes
+from optimizer.stages import PlanResult as PlanResult
+from optimizer.stages import Progress, StageClock, finish_plan, solve_scenario
 
 logger = logging.getLogger(__name__)
 
-#: Progress callback: (stage name, done, total).
-Progress = Callable[[str, int, int], None]
 #: Solver settings of ``--quick``: a fiftieth of the default effort per household, no floor.
 QUICK_SETTINGS: dict[str, Any] = {"solutions_per_stop": 0.01, "min_solutions": 0}
-#: Time kept back from a whole-run budget for building the plan and writing outputs:
-#: a fixed part plus a part per household (measured on the default scenario, with margin).
-RESERVE_FIXED_S = 3.0
-RESERVE_PER_HOUSEHOLD_S = 0.0006
-#: The solve stage never gets less than this, even when the budget is spent (seconds).
-MIN_SOLVE_S = 2.0
-
-
-def solve_time_limit(scenario: Scenario, elapsed_s: float) -> tuple[float, str | None]:
-    """Wall-clock limit of the solve stage, and a warning when the run budget squeezes it.
-
-    With ``[solver] time_budget_s`` the solve stage gets what is left of the budget after the
-    stages already run (``elapsed_s``) and a reserve for building the plan and the outputs,
-    never more than ``time_limit_s``.
-    """
-    solver = scenario.config.solver
-    if solver.time_budget_s is None:
-        return solver.time_limit_s, None
-    reserve = RESERVE_FIXED_S + RESERVE_PER_HOUSEHOLD_S * len(scenario.households)
-    left = solver.time_budget_s - elapsed_s - reserve
-    if left >= MIN_SOLVE_S:
-        return min(solver.time_limit_s, left), None
-    return MIN_SOLVE_S, (
-        f"the run budget of {solver.time_budget_s:.0f} s was nearly spent before solving "
-        f"({elapsed_s:.0f} s); the solver got {MIN_SOLVE_S:.0f} s; raise "
-        "[solver] time_budget_s"
-    )
 
 
 def apply_solver_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Scenario:
@@ -93,64 +63,6 @@ def apply_solver_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Sce
         raise ConfigError(f"solver option out of range: {problems}") from err
     config = scenario.config.model_copy(update={"solver": solver})
     return scenario.model_copy(update={"config": config})
-
-
-def _peak_memory_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, children) / 1024.0
-
-
-class _StageClock:
-    """Wall time per stage of a run, and each stage's progress callback."""
-
-    def __init__(self, progress: Progress | None) -> None:
-        self.started = self._last = time.perf_counter()
-        self.stages: dict[str, float] = {}
-        self._progress = progress
-
-    def lap(self, name: str) -> None:
-        """Record the time since the last lap as stage ``name``."""
-        now = time.perf_counter()
-        self.stages[name] = round(now - self._last, 3)
-        self._last = now
-
-    def elapsed_s(self) -> float:
-        """Return the seconds since the run started."""
-        return time.perf_counter() - self.started
-
-    def report(self, stage: str) -> Callable[[int, int], None] | None:
-        """Return the (done, total) callback of one stage, or None without progress."""
-        progress = self._progress
-        if progress is None:
-            return None
-        return lambda done, total: progress(stage, done, total)
-
-
-def _solve(scenario: Scenario, problem: Problem, clock: _StageClock) -> tuple[Problem, Assignment]:
-    """Solve within what the run's budget leaves; the problem carries any squeeze warning."""
-    limit, squeezed = solve_time_limit(scenario, clock.elapsed_s())
-    solver_config = scenario.config.solver.model_copy(update={"time_limit_s": limit})
-    assignment = solve_routes(problem.tasks, solver_config, progress=clock.report("solve"))
-    if squeezed:
-        problem = replace(problem, warnings=(*problem.warnings, squeezed))
-    return problem, assignment
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PlanResult:
-    """A plan and the streets under it: what every document of the plan is drawn from.
-
-    Attributes
-    ----------
-    plan : Plan
-    streets : Streets
-        The road network's streets with a point within ``STREETS_MARGIN_M`` (2 km) of the
-        plan's extent (:func:`optimizer.archive.streets_for_plan`).
-    """
-
-    plan: Plan
-    streets: Streets
 
 
 def plan_loaded(
@@ -191,56 +103,16 @@ def plan_loaded(
     InfeasibleError
         The solver found no solution for any sub-problem with households to route.
     """
-    return _plan(scenario, cache if cache is not None else PipelineCache(), _StageClock(progress))
+    return _plan(scenario, cache if cache is not None else PipelineCache(), StageClock(progress))
 
 
-def _plan(scenario: Scenario, cache: PipelineCache, clock: _StageClock) -> PlanResult:
-    """Run every stage after loading, timing each on ``clock``."""
-    config = scenario.config
-    workers = config.solver.workers or default_workers()
-    prepared = prepare_inputs(
-        scenario, cache=cache, workers=workers, lap=clock.lap, progress=clock.report("matrices")
-    )
-    graph, networks, matrices = prepared.roads.graph, prepared.networks, prepared.matrices
-    problem = build_problem(
-        scenario,
-        prepared.snapped,
-        prepared.partition,
-        matrices,
-        walk_speed_kph=config.graph.walk_speed_kph,
-    )
-    if prepared.roads.closure is not None:
-        problem = replace(problem, warnings=(prepared.roads.closure.warning(), *problem.warnings))
-    problem, assignment = _solve(scenario, problem, clock)
-    clock.lap("solve")
-    geometry = trace_routes(
-        graph,
-        networks,
-        matrices,
-        problem,
-        assignment,
-        workers=workers,
-        progress=clock.report("geometry"),
-    )
-    clock.lap("geometry")
-    plan = assemble_plan(
-        PlanInputs(
-            scenario=scenario,
-            boundaries=prepared.boundaries,
-            road_network=graph.info,
-            profiles=prepared.profiles,
-            snapped=prepared.snapped,
-            partition=prepared.partition,
-            problem=problem,
-            assignment=assignment,
-            geometry=geometry,
-        )
-    )
-    clock.lap("assemble plan")
-    streets = streets_for_plan(plan, cache.streets(prepared.roads))
-    clock.lap("streets")
-    stats = PlanStats(stage_seconds=clock.stages, peak_memory_mb=_peak_memory_mb())
-    return PlanResult(plan=replace(plan, stats=stats), streets=streets)
+def _plan(scenario: Scenario, cache: PipelineCache, clock: StageClock) -> PlanResult:
+    """Run every stage after loading: form teams from a roster, size them, or plan as given."""
+    if scenario.people:
+        return plan_from_roster(scenario, cache, clock)
+    if scenario.fleet.size:
+        return sized_plan(scenario, cache, clock, generate=False)
+    return finish_plan(solve_scenario(scenario, cache, clock), cache, clock)
 
 
 def plan_with_streets(
@@ -289,12 +161,36 @@ def plan_with_streets(
     InfeasibleError
         The solver found no solution for any sub-problem with households to route.
     """
-    clock = _StageClock(progress)
+    clock = StageClock(progress)
     cache = cache if cache is not None else PipelineCache()
     scenario = load_scenario(scenario_path, strict=strict, read_boundaries=cache.boundaries)
     scenario = apply_solver_overrides(scenario, solver_overrides or {})
     clock.lap("load inputs")
     return _plan(scenario, cache, clock)
+
+
+def size_scenario(
+    scenario_path: Path,
+    *,
+    strict: bool = False,
+    solver_overrides: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+    cache: PipelineCache | None = None,
+) -> PlanResult:
+    """Find the fewest teams each desa needs, and the plan they make.
+
+    Every depot is offered slots of each vehicle type sizing may call up (``[fleet]
+    vehicles``, else the types the roster or the teams bring), whatever teams the scenario
+    names; the search serves every door it can with as few people as it can
+    (:mod:`optimizer.fleet`). ``plan.needs`` holds each desa's needs; :func:`write_outputs`
+    writes them as team_needs.csv. Parameters and errors as for :func:`plan_with_streets`.
+    """
+    clock = StageClock(progress)
+    cache = cache if cache is not None else PipelineCache()
+    scenario = load_scenario(scenario_path, strict=strict, read_boundaries=cache.boundaries)
+    scenario = apply_solver_overrides(scenario, solver_overrides or {})
+    clock.lap("load inputs")
+    return sized_plan(scenario, cache, clock, generate=True)
 
 
 def plan_scenario(
@@ -458,6 +354,7 @@ def write_outputs(
     folder.mkdir(parents=True, exist_ok=True)
     written = [write_plan_json(plan, folder / "plan.json")]
     written += write_sheets(plan, folder)
+    written += write_team_needs(plan, folder)
     written.append(render_map(plan, folder / "map.html", streets=streets))
     if streets is not None:
         written += write_plan_archive(plan, streets, folder)

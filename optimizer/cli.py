@@ -250,6 +250,48 @@ def plan(
             )
 
 
+@app.command()
+def size(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")] = DEFAULT_SCENARIO,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder (default out/<scenario name>-size)."),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(help="Stop on any invalid household row instead of listing it as unserved."),
+    ] = False,
+    quick: Annotated[
+        bool, typer.Option(help="A fiftieth of the search effort: a draft answer in seconds.")
+    ] = False,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: all cores).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bars.")] = False,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    """Find how many teams of each vehicle type every desa needs; write team_needs.csv."""
+    from optimizer.api import QUICK_SETTINGS, size_scenario, write_outputs
+
+    _setup_logging(False)
+    overrides: dict[str, Any] = dict(QUICK_SETTINGS) if quick else {}
+    if workers is not None:
+        overrides["workers"] = workers
+    with _handled(debug):
+        path = _resolve_scenario(scenario)
+        started = time.perf_counter()
+        mode = "off" if quiet else ("bar" if sys.stderr.isatty() else "lines")
+        with _progress(mode) as progress:
+            sized = size_scenario(
+                path, strict=strict, solver_overrides=overrides, progress=progress
+            )
+            folder = out_dir or Path("out") / f"{sized.plan.scenario}-size"
+            written = write_outputs(sized.plan, folder, streets=sized.streets, field_pack=False)
+        out.print(sized.plan.summary(), highlight=False, markup=False)
+        out.print(f"Wrote {_written_summary(written, folder)}", highlight=False, markup=False)
+        out.print(f"Time {time.perf_counter() - started:.1f}s", highlight=False)
+
+
 #: Rejected rows printed by ``check``; the rest are in the report files.
 CHECK_ROWS_SHOWN = 30
 
@@ -618,19 +660,24 @@ def build_demo_population_command(
     folder: Annotated[Path, typer.Option("--out", help="Output folder.")] = DEFAULT_DEMO_FOLDER,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
-    """Generate the SYNTHETIC demo households, depots and teams on the demo network."""
+    """Generate the SYNTHETIC demo households, depots, teams and roster on the demo network."""
     from optimizer.areas import load_boundaries
     from optimizer.demo.population import (
         build_demo_population,
         write_demo_population,
     )
+    from optimizer.demo.roster import build_demo_roster, households_per_desa, write_demo_roster
     from optimizer.roadgraph import load_road_graph
 
     _setup_logging(True)
     with _handled(False):
-        population = build_demo_population(load_road_graph(network), load_boundaries(), seed=seed)
+        boundaries = load_boundaries()
+        population = build_demo_population(load_road_graph(network), boundaries, seed=seed)
         for path in write_demo_population(population, folder):
             out.print(f"Wrote {path}")
+        households = households_per_desa(population.households)
+        roster = build_demo_roster(boundaries, households, seed=seed)
+        out.print(f"Wrote {write_demo_roster(roster, folder)}")
 
 
 def main() -> None:

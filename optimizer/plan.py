@@ -118,6 +118,8 @@ class Route:
     #: The team's own shift (the route starts and ends inside it).
     shift_start_s: int = 0
     shift_end_s: int = 0
+    #: Roster ``asn_id`` of each member, driver first (teams formed from a roster).
+    crew: tuple[str, ...] = ()
 
     @property
     def duration_s(self) -> int:
@@ -141,6 +143,63 @@ class Unserved:
     desa_code: str
     lat: float | None
     lon: float | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Duty:
+    """What one person of the roster does on the day: drive, ride, stand by, or nothing.
+
+    ``role``: ``driver`` or ``member`` of team ``team_id`` (meeting at its depot at
+    ``meet_s``), ``reserve`` (standing by for ``kecamatan``, ``reason`` says why) or
+    ``unavailable`` (marked so in the roster; never assigned).
+    """
+
+    asn_id: str
+    name: str
+    unit: str
+    status: str
+    role: str
+    team_id: str = ""
+    depot_id: str = ""
+    depot_name: str = ""
+    desa_code: str = ""
+    desa_name: str = ""
+    kecamatan: str = ""
+    meet_s: int | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TeamNeed:
+    """What one desa needs (``berbagi size``): the fewest teams that serve its doors.
+
+    ``teams`` maps each vehicle type sizing could call up to the teams of that type the
+    desa's depot needs; ``households`` and ``packages`` are what those teams deliver,
+    ``unserved`` the desa's households no team can serve (with their reasons in the plan).
+    """
+
+    depot_id: str
+    desa_code: str
+    desa_name: str
+    kecamatan: str
+    households: int
+    packages: int
+    unserved: int
+    teams: dict[str, int]
+    people: int
+    longest_route_s: int
+    mean_route_s: int
+
+
+def need_line(need: TeamNeed) -> str:
+    """One summary line: a desa's households and the teams it needs by vehicle type."""
+    teams = ", ".join(f"{n} {vehicle}" for vehicle, n in need.teams.items() if n) or "no team"
+    unserved = f", {need.unserved} unserved" if need.unserved else ""
+    return (
+        f"  {need.desa_name} ({need.kecamatan}): {need.households} households{unserved}, "
+        f"{need.packages} packages -> {teams} ({need.people} people), longest route "
+        f"{need.longest_route_s / 3600:.2f} h"
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -249,6 +308,10 @@ class Plan:
     meta: dict[str, Any] = field(hash=False)
     render: RenderConfig = field(default_factory=RenderConfig)
     stats: PlanStats | None = field(default=None, compare=False, hash=False)
+    #: Every roster person's duty (teams formed from a roster), in roster order.
+    duties: tuple[Duty, ...] = ()
+    #: Teams each desa needs, when the plan was sized (``berbagi size``, ``[fleet] size``).
+    needs: tuple[TeamNeed, ...] = ()
 
     def summary(self) -> str:
         """Return a few lines for the terminal."""
@@ -269,6 +332,7 @@ class Plan:
         if k.unserved_by_reason:
             parts = ", ".join(f"{n} {code}" for code, n in sorted(k.unserved_by_reason.items()))
             lines.append(f"Unserved by reason: {parts}.")
+        lines += [need_line(n) for n in self.needs]
         if self.synthetic_data:
             lines.append(f"NOTE: {self.data_notice}")
         return "\n".join(lines)

@@ -181,7 +181,8 @@ def reload_slots(task: SolveTask, candidates: Sequence[int]) -> dict[int, int]:
     """How many optional reload visits each depot of a task offers its teams.
 
     Enough for the packages the task's teams cannot carry in one trip each, plus
-    ``RELOAD_SPARE``, never more than the teams' trip limits allow.
+    ``RELOAD_SPARE`` (when sizing: as many as the packages could use), never more than the
+    teams' trip limits allow.
     """
     demand = int(task.demand[list(candidates)].sum()) if candidates else 0
     one_trip = sum(v.capacity for v in task.vehicles)
@@ -192,6 +193,10 @@ def reload_slots(task: SolveTask, candidates: Sequence[int]) -> dict[int, int]:
             continue
         smallest = min(v.capacity for v in reloaders)
         need = math.ceil(max(0, demand - one_trip) / smallest) + min(len(reloaders), RELOAD_SPARE)
+        if any(v.call_up_cost for v in reloaders):
+            # Sizing offers many more teams than it will call up: reloads are what lets
+            # fewer teams carry the packages, so offer as many as the packages could use.
+            need = math.ceil(demand / smallest)
         need = min(need, math.ceil(demand / smallest))
         if all(v.max_trips != UNLIMITED_TRIPS for v in reloaders):
             need = min(need, sum(v.max_trips - 1 for v in reloaders))
@@ -242,7 +247,8 @@ def _drop_penalty(task: SolveTask, config: SolverConfig) -> int:
         penalty = math.ceil(penalty * max(1.0, per_second) + 10 * fixed)
     elif config.objective == "longest_route":
         penalty *= 1 + BALANCE_WEIGHT
-    return int(penalty)
+    # Never leave a door to save calling a team up.
+    return int(max(penalty, 10 * max(v.call_up_cost for v in task.vehicles)))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -280,6 +286,7 @@ def _build_model(
     _add_load_and_trips(model)
     _add_reloads(model, time_dim)
     _add_households(model, time_dim)
+    _add_continuity(model)
     return manager, routing
 
 
@@ -303,6 +310,8 @@ def _add_costs(model: _Model) -> list[int]:
         transit_callbacks.append(time_cb[kind])
         if model.config.objective != "cost":
             routing.SetArcCostEvaluatorOfVehicle(time_cb[kind], vehicle)
+            if spec.call_up_cost:
+                routing.SetFixedCostOfVehicle(spec.call_up_cost, vehicle)
             continue
         money = (*kind, spec.cost_per_hour, spec.cost_per_km)
         if money not in cost_cb:
@@ -317,7 +326,7 @@ def _add_costs(model: _Model) -> list[int]:
                 np.rint(rupiah).astype(np.int64).tolist()
             )
         routing.SetArcCostEvaluatorOfVehicle(cost_cb[money], vehicle)
-        routing.SetFixedCostOfVehicle(round(spec.fixed_cost), vehicle)
+        routing.SetFixedCostOfVehicle(round(spec.fixed_cost) + spec.call_up_cost, vehicle)
     return transit_callbacks
 
 
@@ -339,8 +348,9 @@ def _add_time(
     solver = routing.solver()
     for vehicle, spec in enumerate(vehicles):
         time_dim.CumulVar(routing.Start(vehicle)).SetRange(spec.shift_start_s, spec.shift_end_s)
-        time_dim.CumulVar(routing.End(vehicle)).SetRange(spec.shift_start_s, spec.shift_end_s)
         rule = spec.break_rule
+        end = spec.shift_end_s if breaks else _end_without_break(task, vehicle)
+        time_dim.CumulVar(routing.End(vehicle)).SetRange(spec.shift_start_s, end)
         if spec.max_work_s is not None:
             span = spec.max_work_s
             # A break counted out of the working time, only when every route must cross it.
@@ -360,6 +370,27 @@ def _add_time(
     if model.config.objective == "longest_route":
         time_dim.SetGlobalSpanCostCoefficient(BALANCE_WEIGHT)
     return time_dim
+
+
+def _end_without_break(task: SolveTask, vehicle: int) -> int:
+    """Latest end of a route in the model without break intervals.
+
+    The shift's end, except when sizing or starting from given routes: then the break's
+    length stays free at the end (or as much as the starting route already uses), so that the
+    break fits into the routes afterwards and no slow search with break intervals is needed
+    (a descent with them took 75 s for one desa of 293 doors, without them 3.5 s).
+    """
+    spec = task.vehicles[vehicle]
+    rule = spec.break_rule
+    if rule is None or rule.duration_s <= 0 or (not spec.call_up_cost and task.start is None):
+        return spec.shift_end_s
+    end = max(spec.shift_start_s, spec.shift_end_s - rule.duration_s)
+    route = task.start[vehicle] if task.start is not None else ()
+    if route:
+        timed = schedule_route(task, vehicle, route)
+        if timed.feasible:
+            end = max(end, timed.end_s - (rule.duration_s if timed.break_inside else 0))
+    return end
 
 
 def _add_load_and_trips(model: _Model) -> None:
@@ -446,6 +477,106 @@ def _add_households(model: _Model, time_dim: pywrapcp.RoutingDimension) -> None:
             routing.VehicleVar(index).RemoveValues(barred)
 
 
+def _add_continuity(model: _Model) -> None:
+    """Keep each pinned household with its team (it may still be left out, as any door)."""
+    pinned = model.task.pinned
+    if pinned is None:
+        return
+    for model_node in range(model.layout.first_household, model.layout.sites.size):
+        vehicle = int(pinned[int(model.layout.sites[model_node])])
+        if vehicle >= 0:
+            index = model.manager.NodeToIndex(model_node)
+            model.routing.SetAllowedVehiclesForIndex([vehicle], index)
+
+
+def _start_routes(task: SolveTask, layout: _Layout) -> list[list[int]] | None:
+    """Return the task's starting plan as model node lists (None: it has none).
+
+    A route that breaks a rule today (its timing no longer fits, or a reload has no visit
+    left at its depot) starts empty; its doors are left for the search to place.
+    """
+    if task.start is None:
+        return None
+    model_node = {
+        int(node): m for m, node in enumerate(layout.sites) if m >= layout.first_household
+    }
+    slots: dict[int, list[int]] = {}
+    for m, depot in enumerate(layout.reload_depot, start=layout.n_depots):
+        slots.setdefault(depot, []).append(m)
+    routes: list[list[int]] = []
+    for vehicle, (spec, route) in enumerate(zip(task.vehicles, task.start, strict=True)):
+        kept = _tidy([n for n in route if n == RELOAD or n in model_node])
+        free = slots.get(spec.depot_node, [])
+        reloads = sum(1 for n in kept if n == RELOAD)
+        if not kept or reloads > len(free) or not schedule_route(task, vehicle, kept).feasible:
+            routes.append([])
+            continue
+        routes.append([free.pop(0) if n == RELOAD else model_node[n] for n in kept])
+    return routes
+
+
+def _read_routes(
+    routing: pywrapcp.RoutingModel,
+    params: pywrapcp.RoutingSearchParameters,
+    routes: list[list[int]],
+) -> pywrapcp.Assignment | None:
+    """Close the model and read a plan given as model node lists (None if it breaks a rule).
+
+    Reading the routes back runs a search under the closing parameters' limits: with the
+    effort limit it went on for a second, better solution through every value of the time
+    cumuls (71,000 failures, 10 s for 58 doors). One solution is all it needs.
+    """
+    closing = pywrapcp.DefaultRoutingSearchParameters()
+    closing.CopyFrom(params)
+    closing.solution_limit = 1
+    routing.CloseModelWithParameters(closing)
+    assignment: pywrapcp.Assignment | None = routing.ReadAssignmentFromRoutes(routes, True)
+    return assignment
+
+
+def _solve_from_start(
+    routing: pywrapcp.RoutingModel,
+    task: SolveTask,
+    layout: _Layout,
+    params: pywrapcp.RoutingSearchParameters,
+    *,
+    breaks: bool,
+) -> pywrapcp.Assignment | None:
+    """Improve the task's starting plan by greedy descent (None: no usable start).
+
+    From a plan that is already good (last month's, or the one team sizing found) local moves
+    place the new doors and settle the changes; a metaheuristic would search the whole day
+    again. The descent ends at its local optimum, on any machine the same.
+    """
+    routes = _start_routes(task, layout)
+    if routes is None:
+        return None
+    initial = _read_routes(routing, params, routes)
+    if initial is None:
+        logger.warning("sub-problem %s: the starting plan breaks a rule; planned afresh", task.key)
+        return None
+    solution: pywrapcp.Assignment | None = routing.SolveFromAssignmentWithParameters(
+        initial, _descent(params, limited=breaks)
+    )
+    return solution
+
+
+def _descent(
+    params: pywrapcp.RoutingSearchParameters, *, limited: bool = False
+) -> pywrapcp.RoutingSearchParameters:
+    """Return the same search settings, but greedy descent.
+
+    It ends at its first local optimum, or with ``limited`` after the effort limit's number
+    of solutions (a descent from a rough plan in a model with breaks: 7 teams took 99 s).
+    """
+    descent = pywrapcp.DefaultRoutingSearchParameters()
+    descent.CopyFrom(params)
+    descent.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+    if not limited or not descent.solution_limit:
+        descent.solution_limit = 2**63 - 1
+    return descent
+
+
 def _reloads_needed(task: SolveTask, candidates: Sequence[int]) -> bool:
     """Say whether the doors hold more packages than every team carries in one trip."""
     demand = int(task.demand[list(candidates)].sum())
@@ -464,48 +595,60 @@ def _greedy_trips(task: SolveTask, layout: _Layout) -> list[list[int]]:
     for model_node, depot in enumerate(layout.reload_depot, start=layout.n_depots):
         slots.setdefault(depot, []).append(model_node)
     free = set(range(layout.first_household, int(layout.sites.size)))
-    routes: list[list[int]] = []
-    for spec in task.vehicles:
-        times = task.time_s[spec.profile]
-        service = task.service_s[spec.profile]
-        limit = spec.shift_end_s
-        if spec.max_work_s is not None:
-            limit = min(limit, spec.shift_start_s + spec.max_work_s)
-        route: list[int] = []
-        at, clock, load = spec.depot_node, spec.shift_start_s, 0
-        while True:
-            best: tuple[int, int, int] | None = None  # (arrival, model node, via reload)
-            for model_node in free:
-                node = int(layout.sites[model_node])
-                if not spec.serves(task.group_of(node)):
-                    continue
-                reload = load + int(task.demand[node]) > spec.capacity
-                if reload and (not spec.may_reload() or not slots.get(spec.depot_node)):
-                    continue
-                depot = spec.depot_node
-                leave, origin = clock, at
-                if reload:
-                    leave = clock + int(times[at, depot]) + spec.reload_s
-                    origin = depot
-                arrive = max(leave + int(times[origin, node]), int(task.window_start_s[node]))
-                back = arrive + int(service[node]) + int(times[node, depot])
-                if arrive > int(task.window_end_s[node]) or back > limit:
-                    continue
-                if best is None or (arrive, model_node) < best[:2]:
-                    best = (arrive, model_node, int(reload))
-            if best is None:
-                break
-            arrive, model_node, via_reload = best
+    return [_greedy_route(task, layout, spec, slots, free) for spec in task.vehicles]
+
+
+def _greedy_route(
+    task: SolveTask,
+    layout: _Layout,
+    spec: VehicleSpec,
+    slots: dict[int, list[int]],
+    free: set[int],
+) -> list[int]:
+    """Fill one team's day with the nearest doors that fit (see :func:`_greedy_trips`).
+
+    When sizing, the route ends the break's length before the shift does, as the model
+    without break intervals asks (:func:`_add_time`).
+    """
+    times = task.time_s[spec.profile]
+    service = task.service_s[spec.profile]
+    limit = spec.shift_end_s
+    if spec.max_work_s is not None:
+        limit = min(limit, spec.shift_start_s + spec.max_work_s)
+    if spec.call_up_cost and spec.break_rule is not None:
+        limit = min(limit, max(spec.shift_start_s, spec.shift_end_s - spec.break_rule.duration_s))
+    route: list[int] = []
+    depot = spec.depot_node
+    at, clock, load = depot, spec.shift_start_s, 0
+    while True:
+        best: tuple[int, int, int] | None = None  # (arrival, model node, via reload)
+        for model_node in free:
             node = int(layout.sites[model_node])
-            if via_reload:
-                route.append(slots[spec.depot_node].pop(0))
-                load = 0
-            route.append(model_node)
-            free.discard(model_node)
-            load += int(task.demand[node])
-            at, clock = node, arrive + int(service[node])
-        routes.append(route)
-    return routes
+            if not spec.serves(task.group_of(node)):
+                continue
+            reload = load + int(task.demand[node]) > spec.capacity
+            if reload and (not spec.may_reload() or not slots.get(depot)):
+                continue
+            leave, origin = clock, at
+            if reload:
+                leave, origin = clock + int(times[at, depot]) + spec.reload_s, depot
+            arrive = max(leave + int(times[origin, node]), int(task.window_start_s[node]))
+            back = arrive + int(service[node]) + int(times[node, depot])
+            if arrive > int(task.window_end_s[node]) or back > limit:
+                continue
+            if best is None or (arrive, model_node) < best[:2]:
+                best = (arrive, model_node, int(reload))
+        if best is None:
+            return route
+        arrive, model_node, via_reload = best
+        node = int(layout.sites[model_node])
+        if via_reload:
+            route.append(slots[depot].pop(0))
+            load = 0
+        route.append(model_node)
+        free.discard(model_node)
+        load += int(task.demand[node])
+        at, clock = node, arrive + int(service[node])
 
 
 def _tidy(route: list[int]) -> tuple[int, ...]:
@@ -582,22 +725,28 @@ def _solve_model(
     manager, routing = _build_model(task, layout, config, breaks=breaks)
     left = max(MIN_TASK_TIME_S / 10, time_limit_s - (time.perf_counter() - started))
     params = _search_parameters(config, len(candidates), left)
-    solution = None
+    solution = _solve_from_start(routing, task, layout, params, breaks=breaks)
     greedy_start = config.objective != "longest_route"  # with a global span cost, a search
     # started from a given plan ran to its time limit instead of its solution limit
-    if greedy_start and layout.reload_depot and not breaks and _reloads_needed(task, candidates):
+    sizing = any(v.call_up_cost for v in task.vehicles)
+    reloads = bool(layout.reload_depot) and _reloads_needed(task, candidates)
+    if (
+        solution is None
+        and task.start is None
+        and greedy_start
+        and not breaks
+        and (reloads or sizing)
+    ):
         # The insertion heuristics never insert a reload visit, so where reloads are needed
-        # the search starts from a greedy plan that reloads when a vehicle is full.
-        # Reading the routes back runs a search under the closing parameters' limits: with
-        # the effort limit it went on for a second, better solution through every value of
-        # the time cumuls (71,000 failures, 10 s for 58 doors). One solution is all it needs.
-        closing = pywrapcp.DefaultRoutingSearchParameters()
-        closing.CopyFrom(params)
-        closing.solution_limit = 1
-        routing.CloseModelWithParameters(closing)
-        initial = routing.ReadAssignmentFromRoutes(_greedy_trips(task, layout), True)
+        # the search starts from a greedy plan that reloads when a vehicle is full. When
+        # sizing, that plan fills one team after another, in the order the teams are given,
+        # before the next is called up: local moves alone do not empty a team.
+        initial = _read_routes(routing, params, _greedy_trips(task, layout))
         if initial is not None:
-            solution = routing.SolveFromAssignmentWithParameters(initial, params)
+            # With breaks in the model a metaheuristic search is several times slower and,
+            # when sizing, lost the greedy plan's packing (13 teams instead of 7 in one desa).
+            search = _descent(params, limited=True) if breaks else params
+            solution = routing.SolveFromAssignmentWithParameters(initial, search)
     if solution is None:
         solution = routing.SolveWithParameters(params)
     status = _STATUS.get(routing.status(), SolveStatus.NO_SOLUTION)

@@ -54,6 +54,9 @@ class VehicleSpec:
     cost_per_hour: float = 0.0
     fixed_cost: float = 0.0
     groups: tuple[int, ...] | None = None
+    #: Charged in the objective's own units when the team is used at all: set when the plan
+    #: looks for the fewest teams (team sizing), 0 otherwise.
+    call_up_cost: int = 0
 
     def may_reload(self) -> bool:
         """Say whether the team may make more than one trip."""
@@ -88,6 +91,13 @@ class SolveTask:
         Soft deadline of a priority household (served before it if the day allows); -1 if none.
     group : int64 array (n,)
         Household group (desa within a pooled kecamatan) of each node; 0 for depots.
+    start : tuple of routes, optional
+        A plan to start from (last month's routes, or the routes team sizing found), one node
+        sequence per vehicle in task order, :data:`RELOAD` marking reloads. The search then
+        improves it by local moves only (greedy descent) instead of searching afresh.
+    pinned : int64 array (n,), optional
+        Vehicle (task order) a node must stay with, -1 where it is free: households that keep
+        last month's team.
     """
 
     key: str
@@ -103,6 +113,8 @@ class SolveTask:
     distance_m: dict[str, npt.NDArray[np.int32]] = field(default_factory=dict, repr=False)
     priority_due_s: npt.NDArray[np.int64] | None = field(default=None, repr=False)
     group: npt.NDArray[np.int64] | None = field(default=None, repr=False)
+    start: tuple[tuple[int, ...], ...] | None = field(default=None, repr=False)
+    pinned: npt.NDArray[np.int64] | None = field(default=None, repr=False)
 
     @property
     def size(self) -> int:

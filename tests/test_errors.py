@@ -16,6 +16,7 @@ from helpers import OTHER_DESA_CODE, grid_point, household, write_csv
 from typer.testing import CliRunner
 
 import optimizer.api
+import optimizer.stages
 from optimizer.api import plan_scenario
 from optimizer.cli import app
 from optimizer.config import SolverConfig
@@ -214,7 +215,9 @@ def _no_solution_for(keys: Collection[str]) -> Callable[..., Assignment]:
 
 def test_no_solution_anywhere(scenario_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _two_desa(scenario_dir, _point(0, 3))
-    monkeypatch.setattr(optimizer.api, "solve_routes", _no_solution_for({DADAPAN, OTHER_DESA_CODE}))
+    monkeypatch.setattr(
+        optimizer.stages, "solve_routes", _no_solution_for({DADAPAN, OTHER_DESA_CODE})
+    )
     with pytest.raises(
         InfeasibleError,
         match=r"^solver: no solution for any of the 2 sub-problem\(s\) with households to route "
@@ -230,7 +233,9 @@ def test_no_solution_anywhere_exit_4(
     scenario_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _two_desa(scenario_dir, _point(0, 3))
-    monkeypatch.setattr(optimizer.api, "solve_routes", _no_solution_for({DADAPAN, OTHER_DESA_CODE}))
+    monkeypatch.setattr(
+        optimizer.stages, "solve_routes", _no_solution_for({DADAPAN, OTHER_DESA_CODE})
+    )
     code, output = _cli(path, tmp_path / "out")
     assert code == 4
     assert "error: solver: no solution for any of the 2 sub-problem(s)" in output
@@ -241,7 +246,7 @@ def test_no_solution_in_one_desa_gives_a_partial_plan(
     scenario_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _two_desa(scenario_dir, _point(0, 3))
-    monkeypatch.setattr(optimizer.api, "solve_routes", _no_solution_for({OTHER_DESA_CODE}))
+    monkeypatch.setattr(optimizer.stages, "solve_routes", _no_solution_for({OTHER_DESA_CODE}))
     plan = plan_scenario(path)
     assert [s.household_id for r in plan.routes for s in r.stops] == ["DADAPAN"]
     (item,) = plan.unserved

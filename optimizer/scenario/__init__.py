@@ -4,8 +4,9 @@ Modules, in reading order: ``schema`` (the TOML tables), ``readers`` (CSV dialec
 workbooks as text cells), ``columns`` (product columns, Indonesian headers, ``[inputs.columns]``),
 ``fields`` (one validator per kind of cell), ``regency`` (desa lookups, point-in-regency),
 ``merge`` (``extends``: the chain of files, deep-merged), ``households`` / ``locate`` /
-``depots`` / ``teams`` (rows -> values), ``whatif`` (``[teams]`` and ``[closures]``), ``load``
-(all of it -> Scenario), ``quality`` (the data-quality figures ``berbagi check`` reports).
+``depots`` / ``teams`` / ``roster`` (rows -> values), ``whatif`` (``[teams]`` and
+``[closures]``), ``load`` (all of it -> Scenario), ``quality`` (the data-quality figures
+``berbagi check`` reports).
 """
 
 from optimizer.scenario.columns import HOUSEHOLD_COLUMNS
@@ -17,6 +18,7 @@ from optimizer.scenario.model import (
     DayRules,
     Depot,
     Household,
+    Person,
     RejectedRow,
     Scenario,
     Team,
@@ -33,6 +35,7 @@ __all__ = [
     "Depot",
     "Household",
     "MergedScenario",
+    "Person",
     "RejectedRow",
     "Scenario",
     "ScenarioFile",

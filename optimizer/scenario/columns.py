@@ -59,6 +59,19 @@ TEAM_COLUMNS: tuple[str, ...] = (
     "shift_end",
     "data_origin",
 )
+#: Every roster column the planner reads (one row per ASN/PPPK), in the order the demo file uses.
+ROSTER_COLUMNS: tuple[str, ...] = (
+    "asn_id",
+    "name",
+    "unit",
+    "status",
+    "home_lat",
+    "home_lon",
+    "home_desa_code",
+    "vehicle",
+    "available",
+    "data_origin",
+)
 
 #: Usual headers of register exports (DTSEN / Smart Kampung) and of hand-made lists.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -89,10 +102,24 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "window_end": ("Jam Selesai",),
     "notes": ("Keterangan", "Catatan"),
     "depot_id": ("ID Posko", "Kode Posko"),
-    "name": ("Nama Posko", "Nama Tempat"),
+    "name": ("Nama Posko", "Nama Tempat", "Nama", "Nama Pegawai", "Nama Lengkap", "Nama ASN"),
     "team_id": ("ID Tim", "Kode Tim"),
     "vehicle": ("Kendaraan", "Jenis Kendaraan"),
     "members": ("Anggota", "Jumlah Anggota"),
+    "asn_id": ("NIP", "NIP ASN", "NIP/NI PPPK", "NI PPPK", "NIPPPK", "ID ASN", "ID Pegawai"),
+    "unit": ("Unit Kerja", "OPD", "Instansi", "Perangkat Daerah", "Satuan Kerja", "Satker"),
+    "status": ("Status Kepegawaian", "Status Pegawai", "Status ASN", "Status"),
+    # A roster has no other place, so its plain coordinate and desa headers mean the home.
+    "home_lat": ("Lintang Rumah", "Latitude Rumah", "Lat Rumah", "Latitude", "Lintang", "Lat"),
+    "home_lon": ("Bujur Rumah", "Longitude Rumah", "Lon Rumah", "Longitude", "Bujur", "Lon"),
+    "home_desa_code": (
+        "Kode Desa Rumah",
+        "Kode Desa Domisili",
+        "Kode Desa Tempat Tinggal",
+        "Kode Desa",
+        "desa_code",
+    ),
+    "available": ("Tersedia", "Hadir", "Bersedia", "Ketersediaan"),
 }
 
 
@@ -156,7 +183,7 @@ def check_explicit_columns(
 ) -> list[Issue]:
     """Issues for ``[inputs.columns]`` entries that name no known column or no header."""
     known = set(HOUSEHOLD_COLUMNS) | set(IDENTITY_COLUMNS) | {COORDINATE_COLUMN}
-    known |= set(DEPOT_COLUMNS) | set(TEAM_COLUMNS)
+    known |= set(DEPOT_COLUMNS) | set(TEAM_COLUMNS) | set(ROSTER_COLUMNS)
     issues = []
     present = {normalise_header(h) for names in headers.values() for h in names}
     for column, header in explicit.items():

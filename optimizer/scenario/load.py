@@ -18,11 +18,13 @@ from pathlib import Path
 from optimizer.areas import Boundaries, bundled_boundaries_dir, load_boundaries
 from optimizer.config import PlannerConfig
 from optimizer.errors import Issue, ScenarioError
+from optimizer.scenario import roster
 from optimizer.scenario.columns import (
     COORDINATE_COLUMN,
     DEPOT_COLUMNS,
     HOUSEHOLD_COLUMNS,
     IDENTITY_COLUMNS,
+    ROSTER_COLUMNS,
     TEAM_COLUMNS,
     ColumnMap,
     check_explicit_columns,
@@ -31,7 +33,7 @@ from optimizer.scenario.columns import (
 from optimizer.scenario.depots import parse_depots
 from optimizer.scenario.households import HouseholdIntake, HouseholdRules, parse_households
 from optimizer.scenario.merge import MergedScenario, read_merged_scenario
-from optimizer.scenario.model import ColumnUse, DayRules, Depot, Scenario, Team
+from optimizer.scenario.model import ColumnUse, DayRules, Depot, Person, Scenario, Team
 from optimizer.scenario.readers import Table, read_table
 from optimizer.scenario.regency import Regency
 from optimizer.scenario.schema import ScenarioFile, validate_scenario
@@ -54,31 +56,38 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "households": (("household_id",), ("desil",), ("desa_code", "desa_name")),
     "depots": (("depot_id",), ("desa_code",), ("lat",), ("lon",)),
     "teams": (("team_id",), ("depot_id",), ("vehicle",)),
+    "roster": (("asn_id",), ("name",), ("unit",), ("status",), ("vehicle",), ("available",)),
 }
 KNOWN: dict[str, tuple[str, ...]] = {
     "households": (*HOUSEHOLD_COLUMNS, *IDENTITY_COLUMNS, COORDINATE_COLUMN),
     "depots": DEPOT_COLUMNS,
     "teams": TEAM_COLUMNS,
+    "roster": ROSTER_COLUMNS,
 }
 
 
 def _file_issues(parsed: ScenarioFile, merged: MergedScenario, base: Path) -> list[Issue]:
     """Problems of the TOML file that the models cannot see: missing files, unknown profiles."""
-    issues: list[Issue] = []
-    for key in ("households", "depots", "teams", "road_network"):
-        target = resolve_path(base, getattr(parsed.inputs, key))
-        if not target.is_file():
-            hint = (
-                " (build the demo network with 'berbagi maps build-demo')"
-                if key == "road_network"
-                else ""
-            )
+    issues: list[Issue] = roster.roster_key_issues(parsed, merged)
+    files = [
+        (f"inputs.{key}", getattr(parsed.inputs, key))
+        for key in ("households", "depots", "teams", "roster", "road_network")
+    ]
+    files.append(("continuity.previous_plan", parsed.continuity.previous_plan))
+    hints = {
+        "inputs.road_network": " (build the demo network with 'berbagi maps build-demo')",
+        "continuity.previous_plan": " (last month's plan.json, relative to the scenario file) "
+        "or remove the key",
+    }
+    for key, value in files:
+        target = resolve_path(base, value) if value is not None else None
+        if target is not None and not target.is_file():
             issues.append(
                 Issue(
-                    source=merged.source_of(f"inputs.{key}"),
+                    source=merged.source_of(key),
                     row=None,
-                    field=f"inputs.{key}",
-                    message=f"file {target} does not exist; fix the path{hint}",
+                    field=key,
+                    message=f"file {target} does not exist; fix the path{hints.get(key, '')}",
                 )
             )
     for vehicle, vtype in parsed.vehicles.items():
@@ -126,6 +135,8 @@ def _columns(name: str, table: Table, explicit: dict[str, str]) -> ColumnMap:
         missing.append("lat")
     if name == "households" and columns.has("lat") and not columns.has("lon"):
         missing.append("lon")
+    if name == "roster":
+        missing += roster.missing_home_columns(columns)
     if missing:
         required = ", ".join(" or ".join(options) for options in REQUIRED[name])
         raise ScenarioError(
@@ -212,13 +223,12 @@ def _digest(parts: list[bytes]) -> str:
 def _read_inputs(
     parsed: ScenarioFile, path: Path, base: Path
 ) -> tuple[dict[str, Table], dict[str, ColumnMap]]:
-    """Read the three input files and find their columns (raises on file-level problems)."""
+    """Read the input files and find their columns (raises on file-level problems)."""
     inputs = parsed.inputs
+    files = (("households", inputs.households), ("depots", inputs.depots), inputs.crew)
     tables = {
-        name: read_table(
-            resolve_path(base, getattr(inputs, name)), label=name, sheet=inputs.sheet_for(name)
-        )
-        for name in ("households", "depots", "teams")
+        name: read_table(resolve_path(base, file), label=name, sheet=inputs.sheet_for(name))
+        for name, file in files
     }
     issues = check_explicit_columns(
         inputs.columns, {name: t.header for name, t in tables.items()}, path.name
@@ -234,8 +244,8 @@ def _parse_rows(
     columns: dict[str, ColumnMap],
     regency: Regency,
     areas: frozenset[str] | None,
-) -> tuple[HouseholdIntake, list[Depot], list[Team], list[Issue]]:
-    """Households, depots and teams from their rows; depot and team problems as Issues."""
+) -> tuple[HouseholdIntake, list[Depot], list[Team], list[Person], list[Issue]]:
+    """Households, depots, teams and people; depot, team and roster problems as Issues."""
     issues: list[Issue] = []
     shift_start, shift_end = parse_clock(parsed.day.shift_start), parse_clock(parsed.day.shift_end)
     intake = parse_households(
@@ -250,6 +260,10 @@ def _parse_rows(
         ),
     )
     depots = parse_depots(tables["depots"], columns["depots"], regency, issues)
+    if "roster" in tables:
+        rules = roster.RosterRules(vehicles=parsed.vehicles, regency=regency)
+        people = roster.parse_roster(tables["roster"], columns["roster"], rules, issues)
+        return intake, depots, [], people, issues
     teams = parse_teams(
         tables["teams"],
         columns["teams"],
@@ -262,7 +276,7 @@ def _parse_rows(
         ),
         issues,
     )
-    return intake, depots, teams, issues
+    return intake, depots, teams, [], issues
 
 
 def _keep_areas(
@@ -305,6 +319,7 @@ class _Loaded:
     intake: HouseholdIntake
     depots: list[Depot]
     teams: list[Team]
+    people: list[Person]
     tables: dict[str, Table]
     columns: dict[str, ColumnMap]
     boundaries_dir: Path
@@ -337,8 +352,9 @@ def load_scenario(
     Returns
     -------
     Scenario
-        ``input_hash`` covers every TOML file of the chain, the input files, the road
-        network and the closed-roads file.
+        ``input_hash`` covers every TOML file of the chain, the input files (the roster
+        too), the road network, the closed-roads file and the previous plan. With ``[inputs]
+        roster``, ``teams`` is empty and ``people`` holds every valid roster row.
 
     Raises
     ------
@@ -352,7 +368,7 @@ def load_scenario(
     regency = Regency.of(boundaries)
     areas = _filter_areas(parsed, boundaries, merged.source_of("filter.kecamatan"))
     tables, columns = _read_inputs(parsed, path, base)
-    intake, depots, teams, issues = _parse_rows(parsed, tables, columns, regency, areas)
+    intake, depots, teams, people, issues = _parse_rows(parsed, tables, columns, regency, areas)
     if strict:
         issues.extend(
             Issue(source=tables["households"].path.name, row=r.row, field=r.field, message=r.reason)
@@ -364,7 +380,8 @@ def load_scenario(
     teams, whatif_notices = apply_team_changes(teams, parsed.teams, parsed.vehicles)
     synthetic = intake.synthetic or any(
         "synthetic" in columns[name].get(row, "data_origin").lower()
-        for name in ("depots", "teams")
+        for name in ("depots", "teams", "roster")
+        if name in tables
         for row in tables[name].rows
     )
     notices = [n for t in tables.values() for n in t.notices] + intake.notices
@@ -385,6 +402,7 @@ def load_scenario(
             intake=intake,
             depots=depots,
             teams=teams,
+            people=people,
             tables=tables,
             columns=columns,
             boundaries_dir=boundaries_dir,
@@ -401,6 +419,8 @@ def _build_scenario(
     base = path.resolve().parent
     network_path = resolve_path(base, parsed.inputs.road_network)
     closed_roads = resolve_path(base, parsed.closures.roads) if parsed.closures.roads else None
+    previous = parsed.continuity.previous_plan
+    previous_plan = resolve_path(base, previous) if previous is not None else None
     rules = _day_rules(parsed)
     shift_end = parse_clock(parsed.day.shift_end)
     hashed = [
@@ -408,6 +428,7 @@ def _build_scenario(
         *(t.raw for t in loaded.tables.values()),
         network_path.read_bytes(),
         *([closed_roads.read_bytes()] if closed_roads else []),
+        *([previous_plan.read_bytes()] if previous_plan else []),
     ]
     return Scenario(
         name=parsed.scenario.name,
@@ -438,4 +459,9 @@ def _build_scenario(
         closed_desa=closed_desa_codes(parsed),
         closed_desa_source=merged.source_of("closures.desa") if parsed.closures.desa else "",
         closed_roads=str(closed_roads) if closed_roads else None,
+        people=tuple(loaded.people),
+        fleet=parsed.fleet,
+        previous_plan=str(previous_plan) if previous_plan else None,
+        max_saving_pct=parsed.continuity.max_saving_pct,
+        roster_source=loaded.tables["roster"].path.name if "roster" in loaded.tables else "",
     )

@@ -29,9 +29,11 @@ PATH_KEYS: tuple[tuple[str, str], ...] = (
     ("inputs", "households"),
     ("inputs", "depots"),
     ("inputs", "teams"),
+    ("inputs", "roster"),
     ("inputs", "road_network"),
     ("inputs", "boundaries"),
     ("closures", "roads"),
+    ("continuity", "previous_plan"),
 )
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")

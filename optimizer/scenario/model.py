@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from optimizer.config import PlannerConfig
 from optimizer.reasons import UnservedReason
-from optimizer.scenario.schema import ServiceSection, VehicleType
+from optimizer.scenario.schema import FleetSection, ServiceSection, VehicleType
 
 #: ``Household.location`` of a household placed at the coordinates of its register row.
 LOCATION_REGISTER = "register"
@@ -111,6 +111,29 @@ class Team(_Frozen):
     members: int
     shift_start_s: int
     shift_end_s: int
+    #: Roster ``asn_id`` of each member, driver first, for a team formed from the roster.
+    crew: tuple[str, ...] = ()
+
+
+class Person(_Frozen):
+    """One civil servant (ASN or PPPK) of the roster, available on the day or not.
+
+    ``vehicle`` is a ``[vehicles]`` type the person brings (and drives), ``None`` for none.
+    ``home`` says where ``lat``/``lon`` come from: ``"register"`` (the row's coordinates) or
+    ``"desa centre"`` (the centre of ``home_desa_code``, for a row without coordinates).
+    """
+
+    asn_id: str
+    row: int
+    name: str
+    unit: str
+    status: Literal["ASN", "PPPK"]
+    lat: float
+    lon: float
+    home: Literal["register", "desa centre"] = "register"
+    home_desa_code: str = ""
+    vehicle: str | None
+    available: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -138,6 +161,9 @@ class Scenario(_Frozen):
     excluded_by_filter: int
     depots: tuple[Depot, ...]
     teams: tuple[Team, ...]
+    #: The roster (``[inputs] roster``), every row that passed validation; teams are formed
+    #: from its available people. Empty when the scenario names its teams directly.
+    people: tuple[Person, ...] = ()
     vehicles: dict[str, VehicleType]
     service: ServiceSection
     shift_start_s: int
@@ -158,6 +184,14 @@ class Scenario(_Frozen):
     closed_desa_source: str = ""
     #: GeoJSON file of closed roads (absolute path), or None.
     closed_roads: str | None = None
+    #: ``[fleet]``: how teams are formed from the roster and how many the plan calls up.
+    fleet: FleetSection = FleetSection()
+    #: Last month's plan.json (``[continuity] previous_plan``, absolute path), or None.
+    previous_plan: str | None = None
+    #: ``[continuity] max_saving_pct``: a household changes team only above this saving (%).
+    max_saving_pct: float = 5.0
+    #: The roster file's name (``[inputs] roster``), for messages; "" without a roster.
+    roster_source: str = ""
 
     @property
     def households_total(self) -> int:

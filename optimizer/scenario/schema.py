@@ -10,7 +10,14 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from optimizer.config import GraphConfig, RenderConfig, SolverConfig
 from optimizer.errors import Issue, ScenarioError
@@ -31,7 +38,7 @@ class ScenarioSection(_Frozen):
 
 
 #: The input files a scenario names, in reading order.
-INPUT_FILES = ("households", "depots", "teams")
+INPUT_FILES = ("households", "depots", "teams", "roster")
 
 
 class InputsSection(_Frozen):
@@ -41,11 +48,16 @@ class InputsSection(_Frozen):
     ``sheets`` names it per input (``households = "DTSEN"``). ``columns`` maps a product column
     to the header a file uses for it (``head_name = "Nama Pemilik Rumah"``), for headers the
     planner does not recognise by itself.
+
+    The teams come from exactly one of ``teams`` (a teams file: each team with its depot and
+    vehicle) and ``roster`` (a roster of ASN/PPPK, one row per person; teams are formed from
+    its available people).
     """
 
     households: str
     depots: str
-    teams: str
+    teams: str | None = None
+    roster: str | None = None
     road_network: str
     boundaries: str | None = None
     sheet: str | None = None
@@ -63,8 +75,30 @@ class InputsSection(_Frozen):
             )
         return value
 
+    @model_validator(mode="after")
+    def _teams_or_roster(self) -> InputsSection:
+        if self.teams is not None and self.roster is not None:
+            raise ValueError(
+                f"both teams ('{self.teams}') and roster ('{self.roster}') are set; keep one: "
+                "teams for a file of ready-made teams, roster for a list of ASN/PPPK to form "
+                "teams from"
+            )
+        if self.teams is None and self.roster is None:
+            raise ValueError(
+                'no teams: set teams = "teams.csv" (ready-made teams) or roster = "asn.csv" '
+                "(a list of ASN/PPPK to form teams from)"
+            )
+        return self
+
+    @property
+    def crew(self) -> tuple[str, str]:
+        """The input that brings the people: ``("teams", path)`` or ``("roster", path)``."""
+        if self.roster is not None:
+            return "roster", self.roster
+        return "teams", self.teams or ""
+
     def sheet_for(self, name: str) -> str | None:
-        """Name the worksheet to read for one input (``households``, ``depots`` or ``teams``)."""
+        """Name the worksheet to read for one input (``households``, ``teams``, ...)."""
         return self.sheets.get(name, self.sheet)
 
 
@@ -222,6 +256,35 @@ class ClosuresSection(_Frozen):
     roads: str | None = None
 
 
+class FleetSection(_Frozen):
+    """``[fleet]``: how teams are formed from a roster and how many the plan calls up.
+
+    ``size``: plan with the fewest teams each desa needs, instead of every team there is.
+    ``vehicles``: the ``[vehicles]`` types the sizing may call up (empty: every type the teams
+    file or the roster brings). ``meet_before_min``: team members meet at their depot this many
+    minutes before their shift starts. ``unit_penalty_min``: when teams are formed, a teammate
+    from another unit (OPD) counts as this many extra minutes of travel, so colleagues tend to
+    go together.
+    """
+
+    size: bool = False
+    vehicles: tuple[str, ...] = ()
+    meet_before_min: Annotated[int, Field(ge=0, le=180)] = 15
+    unit_penalty_min: Annotated[float, Field(ge=0, le=600)] = 15.0
+
+
+class ContinuitySection(_Frozen):
+    """``[continuity]``: keep households with last month's team where that costs little.
+
+    ``previous_plan``: last month's ``plan.json`` (relative to the scenario file); none = no
+    continuity. ``max_saving_pct``: a household changes team only if the new plan saves more
+    than this share (percent) of its sub-problem's route time.
+    """
+
+    previous_plan: str | None = None
+    max_saving_pct: Annotated[float, Field(ge=0, le=100)] = 5.0
+
+
 class ScenarioFile(_Frozen):
     """The whole TOML file (after ``extends`` is resolved)."""
 
@@ -238,6 +301,8 @@ class ScenarioFile(_Frozen):
     render: RenderConfig = Field(default_factory=RenderConfig)
     teams: TeamsSection = Field(default_factory=TeamsSection)
     closures: ClosuresSection = Field(default_factory=ClosuresSection)
+    fleet: FleetSection = Field(default_factory=FleetSection)
+    continuity: ContinuitySection = Field(default_factory=ContinuitySection)
 
     @field_validator("vehicles", mode="before")
     @classmethod
@@ -266,6 +331,8 @@ _SECTIONS: dict[str, type[BaseModel]] = {
     "graph": GraphConfig,
     "teams": TeamsSection,
     "closures": ClosuresSection,
+    "fleet": FleetSection,
+    "continuity": ContinuitySection,
 }
 
 
@@ -280,6 +347,8 @@ def _pydantic_issues(err: ValidationError, source: str) -> list[Issue]:
             )
         elif item["type"] == "missing":
             message = f"required key '{loc}' is missing; add it"
+        elif loc in _SECTIONS:  # a check across the keys of one table: its input is the table
+            pass
         else:
             message = f"{message} (got {item.get('input')!r})"
         issues.append(Issue(source=source, row=None, field=loc, message=message))
@@ -315,17 +384,71 @@ def _unknown_key_hints(data: dict[str, Any], source: str) -> list[Issue]:
     return issues
 
 
+def _crew_data(merged: MergedScenario) -> dict[str, Any]:
+    """Return the merged tables; a file's ``teams`` or ``roster`` replaces a parent's other one.
+
+    A what-if that extends a scenario with a teams file and names a roster (or the other way
+    round) means "use this instead"; both set in one file stays an error.
+    """
+    data = dict(merged.data)
+    inputs = data.get("inputs")
+    if not isinstance(inputs, dict) or "teams" not in inputs or "roster" not in inputs:
+        return data
+    labels = [layer.label for layer in merged.layers]
+    teams_at = labels.index(merged.source_of("inputs.teams"))
+    roster_at = labels.index(merged.source_of("inputs.roster"))
+    if teams_at == roster_at:
+        return data
+    farther = "teams" if teams_at > roster_at else "roster"
+    data["inputs"] = {key: value for key, value in inputs.items() if key != farther}
+    return data
+
+
+def _cross_issues(parsed: ScenarioFile, merged: MergedScenario) -> list[Issue]:
+    """Check names one table uses that another defines: ``[fleet] vehicles`` in ``[vehicles]``."""
+    return [
+        Issue(
+            source=merged.source_of("fleet.vehicles"),
+            row=None,
+            field="fleet.vehicles",
+            message=f"unknown vehicle type '{name}'; valid: {', '.join(sorted(parsed.vehicles))} "
+            f"(or add a [vehicles.{name}] table)",
+        )
+        for name in parsed.fleet.vehicles
+        if name not in parsed.vehicles
+    ]
+
+
+def _own_name_issues(parsed: ScenarioFile, merged: MergedScenario) -> list[Issue]:
+    """Check that a scenario extending another has its own name (outputs: ``out/<name>/``)."""
+    if len(merged.layers) < 2 or merged.source_of("scenario.name") == merged.layers[0].label:
+        return []
+    return [
+        Issue(
+            source=merged.layers[0].label,
+            row=None,
+            field="scenario.name",
+            message=f"this scenario extends {merged.layers[1].label} but keeps its name "
+            f"'{parsed.scenario.name}', so its outputs would overwrite that one's in "
+            "out/<name>/; give it its own [scenario] name",
+        )
+    ]
+
+
 def validate_scenario(merged: MergedScenario) -> ScenarioFile:
     """Validate the merged tables of a scenario chain.
 
     Unknown keys are reported in the file that wrote them (with the valid keys); any other
     problem names the file that set the key last. A scenario that extends another must have
-    its own ``[scenario] name`` (outputs go to ``out/<name>/``).
+    its own ``[scenario] name`` (outputs go to ``out/<name>/``). ``[inputs] teams`` or
+    ``roster`` in a file replaces the other one set by a parent it extends. ``[fleet]
+    vehicles`` must name ``[vehicles]`` types.
 
     Raises
     ------
     ScenarioError
-        Unknown keys or values out of range, all listed; or an inherited name.
+        Unknown keys or values out of range, all listed; an inherited name; both or neither
+        of ``[inputs] teams`` and ``roster``; an unknown ``[fleet]`` vehicle type.
     """
     hints = [
         issue
@@ -333,7 +456,7 @@ def validate_scenario(merged: MergedScenario) -> ScenarioFile:
         for issue in _unknown_key_hints(dict(layer.data), layer.label)
     ]
     try:
-        parsed = ScenarioFile.model_validate(dict(merged.data))
+        parsed = ScenarioFile.model_validate(_crew_data(merged))
     except ValidationError as err:
         issues = [
             Issue(
@@ -348,20 +471,9 @@ def validate_scenario(merged: MergedScenario) -> ScenarioFile:
         issues = hints + [i for i in issues if i.field not in hinted]
         path = merged.layers[0].path
         raise ScenarioError(issues, headline=f"{len(issues)} problem(s) in {path}") from err
-    if len(merged.layers) > 1 and merged.source_of("scenario.name") != merged.layers[0].label:
-        raise ScenarioError(
-            [
-                Issue(
-                    source=merged.layers[0].label,
-                    row=None,
-                    field="scenario.name",
-                    message=f"this scenario extends {merged.layers[1].label} but keeps its name "
-                    f"'{parsed.scenario.name}', so its outputs would overwrite that one's in "
-                    "out/<name>/; give it its own [scenario] name",
-                )
-            ],
-            headline=f"1 problem in {merged.layers[0].path}",
-        )
+    issues = _own_name_issues(parsed, merged) + _cross_issues(parsed, merged)
+    if issues:
+        raise ScenarioError(issues, headline=f"{len(issues)} problem(s) in {merged.layers[0].path}")
     return parsed
 
 
