@@ -18,7 +18,7 @@ from optimizer.archive import read_plan_archive, write_plan_archive
 from optimizer.compare import Comparison, build_comparison
 from optimizer.config import RenderConfig, SolverConfig
 from optimizer.errors import ConfigError
-from optimizer.fleet import plan_from_roster, sized_plan
+from optimizer.fleet import plan_carried, plan_from_roster, sized_plan
 from optimizer.geometry import Streets
 from optimizer.parallel import default_workers
 from optimizer.pipeline import PipelineCache
@@ -29,6 +29,7 @@ from optimizer.render.pdf import write_team_sheets
 from optimizer.render.phone import write_phone_pages
 from optimizer.render.quality import write_needs_location, write_quality_report
 from optimizer.render.report import write_plan_json
+from optimizer.render.roster import write_roster_outputs
 from optimizer.render.sheets import write_sheets
 from optimizer.render.teamneeds import write_team_needs
 from optimizer.scenario import Scenario, load_scenario
@@ -110,6 +111,8 @@ def _plan(scenario: Scenario, cache: PipelineCache, clock: StageClock) -> PlanRe
     """Run every stage after loading: form teams from a roster, size them, or plan as given."""
     if scenario.people:
         return plan_from_roster(scenario, cache, clock)
+    if scenario.previous_plan is not None:
+        return plan_carried(scenario, cache, clock)
     if scenario.fleet.size:
         return sized_plan(scenario, cache, clock, generate=False)
     return finish_plan(solve_scenario(scenario, cache, clock), cache, clock)
@@ -355,6 +358,7 @@ def write_outputs(
     written = [write_plan_json(plan, folder / "plan.json")]
     written += write_sheets(plan, folder)
     written += write_team_needs(plan, folder)
+    written += write_roster_outputs(plan, folder)
     written.append(render_map(plan, folder / "map.html", streets=streets))
     if streets is not None:
         written += write_plan_archive(plan, streets, folder)

@@ -18,10 +18,12 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 
+from optimizer.continuity import LastMonth, StartRoute, churn, read_last_month
 from optimizer.pipeline import PipelineCache
 from optimizer.plan import Duty, Plan, Route, TeamNeed
 from optimizer.problem import Problem
@@ -53,8 +55,6 @@ DOOR_ESTIMATE_S = 600
 SIZING_FIRST_SOLUTION = "PATH_CHEAPEST_ARC"
 #: Metres of home-to-depot travel one minute stands for when teams are formed (30 km/h).
 METRES_PER_MINUTE = 500
-#: A route to start from: household ids in order, ``None`` where the team reloads.
-StartRoute = tuple[str | None, ...]
 
 
 def sizing_types(scenario: Scenario) -> tuple[str, ...]:
@@ -220,6 +220,8 @@ def with_start(
     scenario: Scenario,
     start: Mapping[str, StartRoute],
     pins: Mapping[str, str] | None = None,
+    *,
+    release_pct: float = 5.0,
 ) -> Problem:
     """Give each task its teams' starting routes and pinned households (by team id)."""
     tasks = []
@@ -238,19 +240,21 @@ def with_start(
             for t in team_ids
         )
         pinned = None
-        if pins:
+        if pins is not None:
             vehicle_of = {t: i for i, t in enumerate(team_ids)}
             pinned = np.full(task.n_nodes, -1, dtype=np.int64)
             for household_id, node in local.items():
                 pinned[node] = vehicle_of.get(pins.get(household_id, ""), -1)
-        tasks.append(dataclasses.replace(task, start=routes, pinned=pinned))
+        tasks.append(
+            dataclasses.replace(task, start=routes, pinned=pinned, release_pct=release_pct)
+        )
     return dataclasses.replace(problem, tasks=tuple(tasks))
 
 
-def _depot_sites(solved: Solved) -> list[DepotSite]:
-    boundaries = solved.prepared.boundaries
+def _depot_sites(scenario: Scenario, cache: PipelineCache) -> list[DepotSite]:
+    boundaries = cache.boundaries(Path(scenario.boundaries))
     sites = []
-    for depot in solved.scenario.depots:
+    for depot in scenario.depots:
         desa = boundaries.desa_by_code(depot.desa_code)
         kecamatan = desa.parent_name if desa is not None and desa.parent_name else ""
         sites.append(
@@ -341,24 +345,33 @@ def duties(scenario: Scenario, staffing: Staffing, plan: Plan) -> tuple[Duty, ..
     return tuple(out)
 
 
-def plan_from_roster(
+def _staff(
     scenario: Scenario,
     cache: PipelineCache,
-    clock: StageClock,
-    *,
+    needs: Mapping[tuple[str, str], int],
     previous: Sequence[PreviousTeam] = (),
-) -> PlanResult:
-    """Size the teams, form them from the roster, send them to depots and plan their routes."""
-    sized = size_teams(scenario, cache, clock, generate=True)
-    needs = {key: len(ids) for key, ids in used_slots(sized).items()}
-    staffing = staff_teams(
+) -> Staffing:
+    return staff_teams(
         scenario.people,
-        _depot_sites(sized),
+        _depot_sites(scenario, cache),
         needs,
         {name: v.members for name, v in scenario.vehicles.items()},
         previous=previous,
         unit_penalty_m=round(scenario.fleet.unit_penalty_min * METRES_PER_MINUTE),
     )
+
+
+def plan_from_roster(scenario: Scenario, cache: PipelineCache, clock: StageClock) -> PlanResult:
+    """Size the teams, form them from the roster, send them to depots and plan their routes.
+
+    With ``[continuity] previous_plan``: last month's teams are the needs, kept where all
+    their members are available, and the day is re-planned from last month's routes.
+    """
+    if scenario.previous_plan is not None:
+        return _carry_roster(scenario, cache, clock, read_last_month(Path(scenario.previous_plan)))
+    sized = size_teams(scenario, cache, clock, generate=True)
+    needs = {key: len(ids) for key, ids in used_slots(sized).items()}
+    staffing = _staff(scenario, cache, needs)
     clock.lap("form teams")
     staffed = scenario.model_copy(update={"teams": formed_teams(scenario, staffing)})
     start = bind_routes(sized, staffing, slot_routes(sized))
@@ -366,7 +379,80 @@ def plan_from_roster(
     problem, assignment = solve_within_budget(staffed, with_start(problem, staffed, start), clock)
     clock.lap("solve")
     solved = Solved(scenario=staffed, prepared=prepared, problem=problem, assignment=assignment)
-    return finish_plan(solved, cache, clock, duties=lambda plan: duties(scenario, staffing, plan))
+    return finish_plan(
+        solved,
+        cache,
+        clock,
+        decorate=lambda plan: dataclasses.replace(plan, duties=duties(scenario, staffing, plan)),
+    )
+
+
+def _carry_roster(
+    scenario: Scenario, cache: PipelineCache, clock: StageClock, last: LastMonth
+) -> PlanResult:
+    """Re-plan from last month: its teams (kept or re-formed), routes and households."""
+    needs = Counter((t.depot_id, t.vehicle) for t in last.teams)
+    staffing = _staff(scenario, cache, needs, last.teams)
+    clock.lap("form teams")
+    kept = {t.team_id for t in staffing.teams if t.kept}
+    spare: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for t in last.teams:
+        if t.team_id not in kept:
+            spare[(t.depot_id, t.vehicle)].append(t.team_id)
+    start: dict[str, StartRoute] = {}
+    for team in staffing.teams:
+        old = spare[(team.depot_id, team.vehicle)]
+        source = team.team_id if team.kept else (old.pop(0) if old else "")
+        start[team.team_id] = last.routes.get(source, ())
+    pins = {h: t for h, t in last.team_of.items() if t in kept}
+    staffed = scenario.model_copy(update={"teams": formed_teams(scenario, staffing)})
+    return _carry(
+        staffed,
+        cache,
+        clock,
+        last,
+        start,
+        pins,
+        extra=lambda plan: dataclasses.replace(plan, duties=duties(scenario, staffing, plan)),
+    )
+
+
+def plan_carried(scenario: Scenario, cache: PipelineCache, clock: StageClock) -> PlanResult:
+    """Re-plan a scenario's own teams from last month's routes (``previous_plan``)."""
+    assert scenario.previous_plan is not None
+    last = read_last_month(Path(scenario.previous_plan))
+    teams = {t.team_id for t in scenario.teams}
+    pins = {h: t for h, t in last.team_of.items() if t in teams}
+    return _carry(scenario, cache, clock, last, last.routes, pins)
+
+
+def _carry(
+    scenario: Scenario,
+    cache: PipelineCache,
+    clock: StageClock,
+    last: LastMonth,
+    start: Mapping[str, StartRoute],
+    pins: Mapping[str, str],
+    extra: Callable[[Plan], Plan] | None = None,
+) -> PlanResult:
+    prepared, problem = prepare_problem(scenario, cache, clock)
+    problem = with_start(problem, scenario, start, pins, release_pct=scenario.max_saving_pct)
+    problem, assignment = solve_within_budget(scenario, problem, clock)
+    clock.lap("solve")
+    released, rebalanced = [], []
+    for task, result in zip(problem.tasks, assignment.results, strict=True):
+        ids = [scenario.households[int(h)].household_id for h in task.households]
+        released += [ids[n - task.n_depots] for n in result.released]
+        if result.rebalanced:
+            rebalanced += ids
+
+    def decorate(plan: Plan) -> Plan:
+        changed, compared = churn(last, plan, released=released, rebalanced=rebalanced)
+        plan = dataclasses.replace(plan, churn=changed, churn_compared=compared)
+        return extra(plan) if extra is not None else plan
+
+    solved = Solved(scenario=scenario, prepared=prepared, problem=problem, assignment=assignment)
+    return finish_plan(solved, cache, clock, decorate=decorate)
 
 
 def team_needs(plan: Plan, types: Sequence[str]) -> tuple[TeamNeed, ...]:

@@ -9,6 +9,8 @@ reading the scenario.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,6 +193,36 @@ class TeamNeed:
     mean_route_s: int
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Churn:
+    """A household whose team is not last month's (``[continuity] previous_plan``).
+
+    ``reason``: ``new`` (not in last month's plan), ``team_gone`` (last month's team is not
+    called up), ``rule`` (its team could not take it without breaking a rule), ``saving`` (a
+    plan freed of last month's teams saved more than ``[continuity] max_saving_pct``) or
+    ``unserved`` (no team this month; the plan's unserved list says why).
+    """
+
+    household_id: str
+    desa_code: str
+    previous_team: str
+    team: str
+    reason: str
+
+
+def continuity_line(churn: Sequence[Churn], compared: int) -> str:
+    """One summary line: the share of last month's households that keep their team."""
+    moved = [c for c in churn if c.reason != "new"]
+    kept = compared - len(moved)
+    share = 100 * kept / compared if compared else 100.0
+    counts = Counter(c.reason for c in churn)
+    parts = ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items()))
+    return (
+        f"Continuity: {kept} of {compared} households of last month keep their team "
+        f"({share:.1f} %)" + (f"; changed: {parts}." if parts else ".")
+    )
+
+
 def need_line(need: TeamNeed) -> str:
     """One summary line: a desa's households and the teams it needs by vehicle type."""
     teams = ", ".join(f"{n} {vehicle}" for vehicle, n in need.teams.items() if n) or "no team"
@@ -312,6 +344,10 @@ class Plan:
     duties: tuple[Duty, ...] = ()
     #: Teams each desa needs, when the plan was sized (``berbagi size``, ``[fleet] size``).
     needs: tuple[TeamNeed, ...] = ()
+    #: Households whose team changed since last month (``[continuity] previous_plan``).
+    churn: tuple[Churn, ...] = ()
+    #: Households of last month's plan that are in this month's plan too (0: no continuity).
+    churn_compared: int = 0
 
     def summary(self) -> str:
         """Return a few lines for the terminal."""
@@ -333,6 +369,8 @@ class Plan:
             parts = ", ".join(f"{n} {code}" for code, n in sorted(k.unserved_by_reason.items()))
             lines.append(f"Unserved by reason: {parts}.")
         lines += [need_line(n) for n in self.needs]
+        if self.churn_compared or self.churn:
+            lines.append(continuity_line(self.churn, self.churn_compared))
         if self.synthetic_data:
             lines.append(f"NOTE: {self.data_notice}")
         return "\n".join(lines)
@@ -357,6 +395,7 @@ class Plan:
                     "vehicle": r.vehicle,
                     "depot_id": r.depot_id,
                     "members": r.members,
+                    "crew": list(r.crew),
                     "start": format_clock(r.start_s),
                     "end": format_clock(r.end_s),
                     "stops": [

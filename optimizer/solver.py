@@ -111,6 +111,10 @@ class TaskResult:
     wall_s: float = field(compare=False)
     guard_s: float = field(compare=False)
     schedules: tuple[RouteSchedule | None, ...] = field(default=(), compare=False, repr=False)
+    #: Continuity: pinned doors freed because their team could no longer take them.
+    released: tuple[int, ...] = ()
+    #: Continuity: the plan freed of last month's teams saved enough to be taken.
+    rebalanced: bool = False
 
     @property
     def guard_share(self) -> float:
@@ -695,9 +699,19 @@ def solve_task(task: SolveTask, config: SolverConfig, *, time_limit_s: float) ->
             guard_s=time_limit_s,
         )
     layout = _layout(task, candidates)
-    # Break intervals slow OR-Tools' search several times over, and most routes keep their
-    # break anyway (they end before it or have slack around it). So solve without them first,
-    # time every route with its break; only if one cannot keep it, solve again with them.
+    if task.pinned is not None:
+        return _solve_carried(task, layout, config, started, time_limit_s)
+    return _solve_with_breaks(task, layout, config, started, time_limit_s)
+
+
+def _solve_with_breaks(
+    task: SolveTask, layout: _Layout, config: SolverConfig, started: float, time_limit_s: float
+) -> TaskResult:
+    """Solve without break intervals; with them only if a route then cannot keep its break.
+
+    Break intervals slow OR-Tools' search several times over, and most routes keep their
+    break anyway (they end before it or have slack around it).
+    """
     with_breaks = False
     if any(v.break_rule is not None and v.break_rule.duration_s > 0 for v in task.vehicles):
         first = _solve_model(task, layout, config, started, time_limit_s, breaks=False)
@@ -710,6 +724,54 @@ def solve_task(task: SolveTask, config: SolverConfig, *, time_limit_s: float) ->
                 return replace(first, schedules=schedules)
         with_breaks = True
     return _solve_model(task, layout, config, started, time_limit_s, breaks=with_breaks)
+
+
+def _solve_carried(
+    task: SolveTask, layout: _Layout, config: SolverConfig, started: float, time_limit_s: float
+) -> TaskResult:
+    """Re-plan a month on from last month's routes, households pinned to their teams.
+
+    1. Pinned, from last month's routes: new doors find a place, gone ones leave a gap.
+    2. Pinned doors that found no place with their team (a rule would break) are freed.
+    3. Everything freed, from the result: taken only if it saves more than
+       ``task.release_pct`` per cent of the objective (``rebalanced``).
+    A route with the same doors as last month keeps last month's order.
+    """
+    assert task.pinned is not None
+    result = _solve_with_breaks(task, layout, config, started, time_limit_s)
+    stuck = tuple(n for n in result.dropped if task.pinned[n] >= 0)
+    current = task
+    if stuck:
+        pinned = task.pinned.copy()
+        pinned[list(stuck)] = -1
+        current = replace(task, pinned=pinned, start=result.routes)
+        result = replace(
+            _solve_with_breaks(current, layout, config, started, time_limit_s), released=stuck
+        )
+    free = replace(current, pinned=None, start=result.routes)
+    loose = _solve_with_breaks(free, layout, config, started, time_limit_s)
+    if loose.objective < result.objective * (1 - task.release_pct / 100):
+        result = replace(loose, released=result.released, rebalanced=True)
+    return _keep_order(task, result)
+
+
+def _keep_order(task: SolveTask, result: TaskResult) -> TaskResult:
+    """Give each route whose doors are last month's doors last month's order (if it holds)."""
+    if task.start is None:
+        return result
+    routes = list(result.routes)
+    schedules: list[RouteSchedule | None] = (
+        list(result.schedules) if result.schedules else [None] * len(routes)
+    )
+    for vehicle, (route, given) in enumerate(zip(routes, task.start, strict=True)):
+        before = _tidy([n for n in given if n == RELOAD or task.candidates[n]])
+        doors = sorted(n for n in route if n != RELOAD)
+        if route == before or doors != sorted(n for n in before if n != RELOAD):
+            continue
+        timed = schedule_route(task, vehicle, before)
+        if timed.feasible:
+            routes[vehicle], schedules[vehicle] = before, timed
+    return replace(result, routes=tuple(routes), schedules=tuple(schedules))
 
 
 def _solve_model(

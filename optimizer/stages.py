@@ -16,7 +16,7 @@ from optimizer.assembly import PlanInputs, assemble_plan
 from optimizer.geometry import Streets, trace_routes
 from optimizer.parallel import default_workers
 from optimizer.pipeline import PipelineCache, Prepared, prepare_inputs
-from optimizer.plan import Duty, Plan, PlanStats
+from optimizer.plan import Plan, PlanStats
 from optimizer.problem import Problem, build_problem
 from optimizer.scenario import Scenario
 from optimizer.solver import Assignment, solve_routes
@@ -157,9 +157,9 @@ def finish_plan(
     cache: PipelineCache,
     clock: StageClock,
     *,
-    duties: Callable[[Plan], tuple[Duty, ...]] | None = None,
+    decorate: Callable[[Plan], Plan] | None = None,
 ) -> PlanResult:
-    """Trace the routes on the roads and assemble the plan (and each person's duty)."""
+    """Trace the routes on the roads and assemble the plan; ``decorate`` adds to it."""
     scenario, prepared = solved.scenario, solved.prepared
     workers = scenario.config.solver.workers or default_workers()
     graph = prepared.roads.graph
@@ -186,8 +186,8 @@ def finish_plan(
             geometry=geometry,
         )
     )
-    if duties is not None:
-        plan = replace(plan, duties=duties(plan))
+    if decorate is not None:
+        plan = decorate(plan)
     clock.lap("assemble plan")
     streets = streets_for_plan(plan, cache.streets(prepared.roads))
     clock.lap("streets")

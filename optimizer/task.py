@@ -115,6 +115,8 @@ class SolveTask:
     group: npt.NDArray[np.int64] | None = field(default=None, repr=False)
     start: tuple[tuple[int, ...], ...] | None = field(default=None, repr=False)
     pinned: npt.NDArray[np.int64] | None = field(default=None, repr=False)
+    #: With ``pinned``: free every door when that saves more than this share (per cent).
+    release_pct: float = 5.0
 
     @property
     def size(self) -> int:
