@@ -185,6 +185,7 @@ def _build_route(
         vehicle=team.vehicle,
         profile=spec.profile,
         members=team.members,
+        crew=team.crew,
         capacity=vtype.capacity,
         depot_id=depot.depot_id,
         depot_name=depot.name,

@@ -490,7 +490,7 @@ def _add_continuity(model: _Model) -> None:
         vehicle = int(pinned[int(model.layout.sites[model_node])])
         if vehicle >= 0:
             index = model.manager.NodeToIndex(model_node)
-            model.routing.SetAllowedVehiclesForIndex([vehicle], index)
+            model.routing.VehicleVar(index).SetValues([-1, vehicle])
 
 
 def _start_routes(task: SolveTask, layout: _Layout) -> list[list[int]] | None:

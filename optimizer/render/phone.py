@@ -4,9 +4,10 @@
 :mod:`optimizer.render.phonemap`), then the day in order: leaving the depot, every door with its
 planned time, head of household (in full or as initials, ``[render] names``), address, dusun and
 RT/RW, packages, marks for priority households and approximate positions, the return to reload,
-the break, and the return to the depot. Each door has a ``geo:`` link that opens the phone's map
-app there. The page is in Bahasa Indonesia, or in English with ``[render] language = "en"``;
-its words are in :data:`TEXT`.
+the break, and the return to the depot. A team formed from a roster also sees its members by
+name, driver first. Each door has a ``geo:`` link that opens the phone's map app there. The page
+is in Bahasa Indonesia, or in English with ``[render] language = "en"``; its words are in
+:data:`TEXT`.
 
 The page loads nothing: no library, font, image or tile (its Content-Security-Policy forbids
 any request), so it opens in the field without signal. Every text from the user's files is
@@ -38,6 +39,7 @@ from optimizer.render.names import display_name
 from optimizer.render.palette import route_colour
 from optimizer.render.phoneassets import PAGE_CSS, PAGE_JS
 from optimizer.render.phonemap import render_route_svg
+from optimizer.render.roster import crew_line
 from optimizer.units import format_clock
 
 LOGGER = logging.getLogger(__name__)
@@ -274,10 +276,12 @@ def _header(plan: Plan, route: Route, colour: str, words: _Words) -> str:
         brk = route.break_
         facts.append(f"{words('break')} {format_clock(brk.start_s)}–{format_clock(brk.end_s)}")
     items = "".join(f"<li>{fact}</li>" for fact in facts)
+    crew = crew_line(plan, route)
+    members = f'<p class="sub crew">{_e(crew)}</p>' if crew else ""
     return (
         f'<header><h1><span class="sw" style="background:{colour}"></span>'
         f"{words('team')} {_e(route.team_id)}</h1>"
-        f'<p class="sub">{subtitle}</p><ul class="facts">{items}</ul></header>'
+        f'<p class="sub">{subtitle}</p><ul class="facts">{items}</ul>{members}</header>'
     )
 
 

@@ -89,7 +89,7 @@ _CSS: Final = (
     "max-width:190mm;padding:8px}"
     "h1{font-size:15pt;margin:0 0 2px}.sub{color:#444;margin:0 0 8px}"
     ".banner{border:2px solid #c0392b;background:#fdecea;color:#7b1d12;padding:6px 8px;"
-    "margin:0 0 10px;font-size:9pt}"
+    "margin:0 0 10px;font-size:9pt;-webkit-print-color-adjust:exact;print-color-adjust:exact}"
     ".counts{display:flex;gap:16px;margin:0 0 10px;padding:0;list-style:none}"
     ".counts b{font-size:12pt}"
     "table{border-collapse:collapse;width:100%;font-size:8.5pt}"
@@ -393,18 +393,18 @@ def render_unit_index(plan: Plan, groups: dict[str, list[Duty]], slugs: dict[str
 
 
 def _heading(plan: Plan, title: str) -> str:
-    """The synthetic-data banner (when it applies), the title, the plan and its date."""
+    """Return the synthetic-data banner (when it applies), the title, the plan and its date."""
     language = plan.render.language
     subtitle = f"{plan.title or plan.scenario} · {format_date(plan.date, language)}"
     return (
         _banner(plan)
-        + f"<h1>{_e(title)}</h1><p class=\"sub\">{_e(subtitle)}</p>"
+        + f'<h1>{_e(title)}</h1><p class="sub">{_e(subtitle)}</p>'
         + f'<p class="sub">{_e(words(language, "intro"))}</p>'
     )
 
 
 def _banner(plan: Plan) -> str:
-    """The synthetic-data banner with the plan's notice; empty for real data."""
+    """Return the synthetic-data banner with the plan's notice; empty for real data."""
     if not plan.synthetic_data:
         return ""
     label = i18n_text(plan.render.language, "watermark")

@@ -17,6 +17,7 @@ from typing import Literal
 from optimizer.plan import DepotSite, Plan, Route, Stop
 from optimizer.render.i18n import Language, format_date, format_decimal, text, vehicle_name
 from optimizer.render.names import NameMode, display_name
+from optimizer.render.roster import crew_line
 from optimizer.units import format_clock
 
 
@@ -61,6 +62,8 @@ class TeamSheet:
     doors: int
     packages: int
     synthetic: bool
+    #: "Anggota: Name (pengemudi), ..." for a team formed from a roster, else empty.
+    crew: str = ""
 
 
 def find_depot(plan: Plan, route: Route) -> DepotSite | None:
@@ -113,6 +116,7 @@ def build_team_sheet(plan: Plan, route: Route) -> TeamSheet:
         doors=len(route.stops),
         packages=packages,
         synthetic=plan.synthetic_data,
+        crew=crew_line(plan, route),
     )
 
 

@@ -1,10 +1,11 @@
 """A team's route sheet laid out on A4 pages and drawn.
 
 Page 1: the title band (team, desa, date), the header facts (vehicle, members, depot, shift,
-departure, planned return, break, reloads, packages per trip), the route map with its legend,
-then the stop table. Later pages repeat the title band with a one-line summary and the table
-head. The last page ends with the totals, the legend of the marks and the sign-off boxes. Every
-page has a footer with "page x of y" and, for synthetic data, a diagonal watermark.
+departure, planned return, break, reloads, packages per trip) and, for a team formed from a
+roster, a line naming its members; then the route map with its legend, then the stop table.
+Later pages repeat the title band with a one-line summary and the table head. The last page ends
+with the totals, the legend of the marks and the sign-off boxes. Every page has a footer with
+"page x of y" and, for synthetic data, a diagonal watermark.
 :func:`lay_out_sheet` decides the page breaks before anything is drawn.
 """
 
@@ -51,6 +52,7 @@ FACT_COLUMNS: Final = 3
 _FACT_LABEL: Final = 6.2
 _FACT_VALUE: Final = 7.8
 _FACT_LEADING: Final = 9.2
+_CREW_PAD: Final = 6.0
 _END_LEGEND_KEYS: Final = (
     "legend_priority",
     "legend_late",
@@ -74,11 +76,18 @@ class SheetLayout:
     facts: tuple[tuple[str, tuple[str, ...]], ...]
     fact_rows: tuple[float, ...]
     pages: tuple[tuple[TableRow, ...], ...]
+    #: The members line wrapped to the page width (empty for a teams-file team).
+    crew: tuple[str, ...] = ()
 
     @property
     def page_count(self) -> int:
         """Number of pages of the sheet."""
         return len(self.pages)
+
+    @property
+    def crew_height(self) -> float:
+        """Height of the members line under the facts grid (0 without one), in points."""
+        return _crew_height(self.crew)
 
 
 def lay_out_sheet(sheet: TeamSheet) -> SheetLayout:
@@ -96,7 +105,8 @@ def lay_out_sheet(sheet: TeamSheet) -> SheetLayout:
     head = lay_out_head(sheet.language)
     rows = lay_out_rows(sheet.rows)
     facts, fact_rows = _lay_out_facts(sheet)
-    first_top = _first_table_top(sum(fact_rows))
+    crew = _lay_out_crew(sheet)
+    first_top = _first_table_top(sum(fact_rows) + _crew_height(crew))
     later_top = TOP - TITLE_HEIGHT - SUMMARY_HEIGHT
     pages: list[list[TableRow]] = [[]]
     room = first_top - CONTENT_BOTTOM - head.height
@@ -114,6 +124,7 @@ def lay_out_sheet(sheet: TeamSheet) -> SheetLayout:
         facts=facts,
         fact_rows=fact_rows,
         pages=tuple(tuple(page) for page in pages),
+        crew=crew,
     )
 
 
@@ -141,6 +152,17 @@ def _lay_out_facts(
         lines = max(len(lines) for _, lines in cells)
         heights.append(_FACT_LABEL + 3 + lines * _FACT_LEADING + 2)
     return facts, tuple(heights)
+
+
+def _lay_out_crew(sheet: TeamSheet) -> tuple[str, ...]:
+    """Wrap the members line across the page (two lines at most)."""
+    if not sheet.crew:
+        return ()
+    return tuple(wrap_text(sheet.crew, FONT_BOLD, _FACT_VALUE, CONTENT_WIDTH, max_lines=2))
+
+
+def _crew_height(crew: tuple[str, ...]) -> float:
+    return len(crew) * _FACT_LEADING + _CREW_PAD if crew else 0.0
 
 
 def draw_team_sheet(
@@ -257,8 +279,12 @@ def _draw_facts(canvas: Canvas, layout: SheetLayout, top: float) -> float:
         for number, line in enumerate(lines):
             baseline = y - _FACT_LABEL - 3 - _FACT_VALUE - number * _FACT_LEADING
             batch.add(x, baseline, line, font=FONT_BOLD, size=_FACT_VALUE, colour=INK)
-    batch.draw(canvas)
     bottom = top - sum(layout.fact_rows)
+    for number, line in enumerate(layout.crew):
+        baseline = bottom - _CREW_PAD / 2 - _FACT_VALUE - number * _FACT_LEADING
+        batch.add(MARGIN, baseline, line, font=FONT_BOLD, size=_FACT_VALUE, colour=INK)
+    batch.draw(canvas)
+    bottom -= layout.crew_height
     canvas.saveState()
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.5)
