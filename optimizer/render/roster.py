@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Final
 
 from optimizer.plan import Duty, Plan, Route
-from optimizer.render.i18n import Language, format_date
-from optimizer.render.i18n import text as i18n_text
+from optimizer.render.i18n import STRINGS, Language, format_date, text
 from optimizer.units import format_clock
 
 ROSTER_FILE: Final = "roster.csv"
@@ -48,38 +47,6 @@ ROSTER_COLUMNS: Final = (
 AVAILABLE_ROLES: Final = ("driver", "member", "reserve")
 ASSIGNED_ROLES: Final = ("driver", "member")
 
-#: The unit pages' words: key -> (Bahasa Indonesia, English).
-WORDS: Final[dict[str, tuple[str, str]]] = {
-    "title": ("Penugasan pegawai: {unit}", "Staff duties: {unit}"),
-    "index_title": ("Penugasan pegawai per unit kerja", "Staff duties by unit"),
-    "intro": (
-        "Daftar untuk pimpinan unit kerja: tugas setiap pegawai pada hari penyaluran.",
-        "For the head of the unit: what each member of staff does on the distribution day.",
-    ),
-    "assigned": ("Bertugas", "Assigned"),
-    "reserves": ("Cadangan", "Reserves"),
-    "unavailable": ("Tidak tersedia", "Not available"),
-    "people": ("Pegawai", "Staff"),
-    "col_name": ("Nama", "Name"),
-    "col_nip": ("NIP", "NIP"),
-    "col_status": ("Status", "Status"),
-    "col_duty": ("Tugas", "Duty"),
-    "col_team": ("Tim", "Team"),
-    "col_place": ("Titik kumpul", "Meeting point"),
-    "col_time": ("Jam kumpul", "Meeting time"),
-    "col_notes": ("Keterangan", "Notes"),
-    "col_unit": ("Unit kerja", "Unit"),
-    "role_driver": ("Pengemudi", "Driver"),
-    "role_member": ("Anggota tim", "Team member"),
-    "role_reserve": ("Cadangan", "Reserve"),
-    "role_unavailable": ("Tidak tersedia", "Not available"),
-    "standby": ("Siaga untuk Kec. {kecamatan}", "Standing by for Kec. {kecamatan}"),
-    "place": ("{depot}, {desa}, Kec. {kecamatan}", "{depot}, {desa}, Kec. {kecamatan}"),
-    "back": ("Semua unit kerja", "All units"),
-    "crew": ("Anggota: {names}", "Members: {names}"),
-    "crew_driver": ("{name} (pengemudi)", "{name} (driver)"),
-    "footer": ("Rencana: {scenario}.", "Plan: {scenario}."),
-}
 
 #: Nothing may be loaded: the style is inline and there are no images or scripts.
 _CSP: Final = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
@@ -103,27 +70,8 @@ _NOT_ALNUM: Final = re.compile(r"[^a-z0-9]+")
 
 
 def words(language: Language, key: str, **values: object) -> str:
-    """Return the word ``key`` of :data:`WORDS` in a language, placeholders filled (unescaped).
-
-    Parameters
-    ----------
-    language : {"id", "en"}
-    key : str
-    **values
-        Values of the placeholders.
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    KeyError
-        If the key is not in :data:`WORDS` (a bug).
-    """
-    indonesian, english = WORDS[key]
-    template = indonesian if language == "id" else english
-    return template.format(**values) if values else template
+    """Return the unit pages' label ``key`` (``unit_<key>`` of i18n's table), filled."""
+    return text(language, f"unit_{key}", **values)
 
 
 def _e(value: object) -> str:
@@ -340,7 +288,7 @@ def _unit_row(duty: Duty, language: Language) -> str:
 def role_name(role: str, language: Language) -> str:
     """Return a duty's role in words ("Pengemudi", "Team member"...); an unknown role as it is."""
     key = f"role_{role}"
-    return words(language, key) if key in WORDS else role
+    return words(language, key) if f"unit_{key}" in STRINGS else role
 
 
 def count_roles(duties: Iterable[Duty]) -> tuple[int, int, int]:
@@ -407,7 +355,7 @@ def _banner(plan: Plan) -> str:
     """Return the synthetic-data banner with the plan's notice; empty for real data."""
     if not plan.synthetic_data:
         return ""
-    label = i18n_text(plan.render.language, "watermark")
+    label = text(plan.render.language, "watermark")
     return (
         f'<div class="banner" role="alert"><strong>{_e(label)}</strong>'
         f"<br>{_e(plan.data_notice)}</div>"
