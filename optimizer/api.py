@@ -107,6 +107,20 @@ def plan_loaded(
     return _plan(scenario, cache if cache is not None else PipelineCache(), StageClock(progress))
 
 
+def _load(
+    scenario_path: Path,
+    strict: bool,
+    solver_overrides: dict[str, Any] | None,
+    cache: PipelineCache,
+    clock: StageClock,
+) -> Scenario:
+    """Load a scenario file (boundaries through the cache) and apply the solver overrides."""
+    scenario = load_scenario(scenario_path, strict=strict, read_boundaries=cache.boundaries)
+    scenario = apply_solver_overrides(scenario, solver_overrides or {})
+    clock.lap("load inputs")
+    return scenario
+
+
 def _plan(scenario: Scenario, cache: PipelineCache, clock: StageClock) -> PlanResult:
     """Run every stage after loading: form teams from a roster, size them, or plan as given."""
     if scenario.people:
@@ -166,9 +180,7 @@ def plan_with_streets(
     """
     clock = StageClock(progress)
     cache = cache if cache is not None else PipelineCache()
-    scenario = load_scenario(scenario_path, strict=strict, read_boundaries=cache.boundaries)
-    scenario = apply_solver_overrides(scenario, solver_overrides or {})
-    clock.lap("load inputs")
+    scenario = _load(scenario_path, strict, solver_overrides, cache, clock)
     return _plan(scenario, cache, clock)
 
 
@@ -190,9 +202,7 @@ def size_scenario(
     """
     clock = StageClock(progress)
     cache = cache if cache is not None else PipelineCache()
-    scenario = load_scenario(scenario_path, strict=strict, read_boundaries=cache.boundaries)
-    scenario = apply_solver_overrides(scenario, solver_overrides or {})
-    clock.lap("load inputs")
+    scenario = _load(scenario_path, strict, solver_overrides, cache, clock)
     return sized_plan(scenario, cache, clock, generate=True)
 
 
