@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from optimizer.api import QUICK_SETTINGS, plan_with_streets, size_scenario
-from optimizer.fleet import _staff
+from optimizer.fleet import staff_roster
 from optimizer.pipeline import PipelineCache
 from optimizer.render.report import write_plan_json
 from optimizer.scenario import load_scenario
@@ -73,7 +73,7 @@ def main() -> None:
     roster = load_scenario(ROSTER)
     needs = Counter((r.depot_id, r.vehicle) for r in sized.routes if r.stops)
     started = time.perf_counter()
-    staffing = _staff(roster, cache, needs)
+    staffing = staff_roster(roster, cache, needs)
     print(
         f"roster -> teams -> depots: {time.perf_counter() - started:.2f} s for "
         f"{sum(p.available for p in roster.people)} available people, {len(staffing.teams)} "

@@ -345,12 +345,13 @@ def duties(scenario: Scenario, staffing: Staffing, plan: Plan) -> tuple[Duty, ..
     return tuple(out)
 
 
-def _staff(
+def staff_roster(
     scenario: Scenario,
     cache: PipelineCache,
     needs: Mapping[tuple[str, str], int],
     previous: Sequence[PreviousTeam] = (),
 ) -> Staffing:
+    """Form the roster's teams for ``needs`` and send them to depots (the scenario's rules)."""
     return staff_teams(
         scenario.people,
         _depot_sites(scenario, cache),
@@ -371,7 +372,7 @@ def plan_from_roster(scenario: Scenario, cache: PipelineCache, clock: StageClock
         return _carry_roster(scenario, cache, clock, read_last_month(Path(scenario.previous_plan)))
     sized = size_teams(scenario, cache, clock, generate=True)
     needs = {key: len(ids) for key, ids in used_slots(sized).items()}
-    staffing = _staff(scenario, cache, needs)
+    staffing = staff_roster(scenario, cache, needs)
     clock.lap("form teams")
     staffed = scenario.model_copy(update={"teams": formed_teams(scenario, staffing)})
     start = bind_routes(sized, staffing, slot_routes(sized))
@@ -392,7 +393,7 @@ def _carry_roster(
 ) -> PlanResult:
     """Re-plan from last month: its teams (kept or re-formed), routes and households."""
     needs = Counter((t.depot_id, t.vehicle) for t in last.teams)
-    staffing = _staff(scenario, cache, needs, last.teams)
+    staffing = staff_roster(scenario, cache, needs, last.teams)
     clock.lap("form teams")
     kept = {t.team_id for t in staffing.teams if t.kept}
     spare: dict[tuple[str, str], list[str]] = defaultdict(list)
