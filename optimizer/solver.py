@@ -389,12 +389,19 @@ def _end_without_break(task: SolveTask, vehicle: int) -> int:
     if rule is None or rule.duration_s <= 0 or (not spec.call_up_cost and task.start is None):
         return spec.shift_end_s
     end = max(spec.shift_start_s, spec.shift_end_s - rule.duration_s)
-    route = task.start[vehicle] if task.start is not None else ()
+    route = _given_route(task, vehicle)
     if route:
         timed = schedule_route(task, vehicle, route)
         if timed.feasible:
             end = max(end, timed.end_s - (rule.duration_s if timed.break_inside else 0))
     return end
+
+
+def _given_route(task: SolveTask, vehicle: int) -> tuple[int, ...]:
+    """Return a team's starting route as it stands today: its doors still to plan, tidied."""
+    if task.start is None:
+        return ()
+    return _tidy([n for n in task.start[vehicle] if n == RELOAD or task.candidates[n]])
 
 
 def _add_load_and_trips(model: _Model) -> None:
@@ -508,8 +515,8 @@ def _start_routes(task: SolveTask, layout: _Layout) -> list[list[int]] | None:
     for m, depot in enumerate(layout.reload_depot, start=layout.n_depots):
         slots.setdefault(depot, []).append(m)
     routes: list[list[int]] = []
-    for vehicle, (spec, route) in enumerate(zip(task.vehicles, task.start, strict=True)):
-        kept = _tidy([n for n in route if n == RELOAD or n in model_node])
+    for vehicle, spec in enumerate(task.vehicles):
+        kept = _given_route(task, vehicle)
         free = slots.get(spec.depot_node, [])
         reloads = sum(1 for n in kept if n == RELOAD)
         if not kept or reloads > len(free) or not schedule_route(task, vehicle, kept).feasible:
@@ -763,8 +770,8 @@ def _keep_order(task: SolveTask, result: TaskResult) -> TaskResult:
     schedules: list[RouteSchedule | None] = (
         list(result.schedules) if result.schedules else [None] * len(routes)
     )
-    for vehicle, (route, given) in enumerate(zip(routes, task.start, strict=True)):
-        before = _tidy([n for n in given if n == RELOAD or task.candidates[n]])
+    for vehicle, route in enumerate(routes):
+        before = _given_route(task, vehicle)
         doors = sorted(n for n in route if n != RELOAD)
         if route == before or doors != sorted(n for n in before if n != RELOAD):
             continue
