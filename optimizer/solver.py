@@ -781,6 +781,37 @@ def _keep_order(task: SolveTask, result: TaskResult) -> TaskResult:
     return replace(result, routes=tuple(routes), schedules=tuple(schedules))
 
 
+def _solve_from_greedy(
+    routing: pywrapcp.RoutingModel,
+    task: SolveTask,
+    layout: _Layout,
+    params: pywrapcp.RoutingSearchParameters,
+    config: SolverConfig,
+) -> pywrapcp.Assignment | None:
+    """Search from the greedy plan where one is needed (None: search from scratch).
+
+    The insertion heuristics never insert a reload visit, so where reloads are needed the
+    search starts from a greedy plan that reloads when a vehicle is full. When sizing, that
+    plan fills one team after another, in the order the teams are given, before the next is
+    called up: local moves alone do not empty a team. With a global span cost
+    (``longest_route``), a search started from a given plan ran to its time limit instead of
+    its solution limit, so that objective never starts from it.
+    """
+    if config.objective == "longest_route":
+        return None
+    sizing = any(v.call_up_cost for v in task.vehicles)
+    reloads = bool(layout.reload_depot) and _reloads_needed(task, list(layout.candidates))
+    if not (reloads or sizing):
+        return None
+    initial = _read_routes(routing, params, _greedy_trips(task, layout))
+    if initial is None:
+        return None
+    solution: pywrapcp.Assignment | None = routing.SolveFromAssignmentWithParameters(
+        initial, params
+    )
+    return solution
+
+
 def _solve_model(
     task: SolveTask,
     layout: _Layout,
@@ -795,27 +826,8 @@ def _solve_model(
     left = max(MIN_TASK_TIME_S / 10, time_limit_s - (time.perf_counter() - started))
     params = _search_parameters(config, len(candidates), left)
     solution = _solve_from_start(routing, task, layout, params, breaks=breaks)
-    greedy_start = config.objective != "longest_route"  # with a global span cost, a search
-    # started from a given plan ran to its time limit instead of its solution limit
-    sizing = any(v.call_up_cost for v in task.vehicles)
-    reloads = bool(layout.reload_depot) and _reloads_needed(task, candidates)
-    if (
-        solution is None
-        and task.start is None
-        and greedy_start
-        and not breaks
-        and (reloads or sizing)
-    ):
-        # The insertion heuristics never insert a reload visit, so where reloads are needed
-        # the search starts from a greedy plan that reloads when a vehicle is full. When
-        # sizing, that plan fills one team after another, in the order the teams are given,
-        # before the next is called up: local moves alone do not empty a team.
-        initial = _read_routes(routing, params, _greedy_trips(task, layout))
-        if initial is not None:
-            # With breaks in the model a metaheuristic search is several times slower and,
-            # when sizing, lost the greedy plan's packing (13 teams instead of 7 in one desa).
-            search = _descent(params, limited=True) if breaks else params
-            solution = routing.SolveFromAssignmentWithParameters(initial, search)
+    if solution is None and task.start is None and not breaks:
+        solution = _solve_from_greedy(routing, task, layout, params, config)
     if solution is None:
         solution = routing.SolveWithParameters(params)
     status = _STATUS.get(routing.status(), SolveStatus.NO_SOLUTION)
