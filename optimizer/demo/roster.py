@@ -143,27 +143,34 @@ def build_demo_roster(
     kinds = [kind for kind, _ in VEHICLE_SHARES]
     vehicle = rng.choice(kinds, size=total, p=[share for _, share in VEHICLE_SHARES])
     available = rng.random(total) >= UNAVAILABLE_SHARE
-    rows = []
-    for i in range(total):
-        area = boundaries.desa[int(homes.desa[i])]
-        coded = bool(homes.by_code[i])
-        rows.append(
-            {
-                "asn_id": ids[i],
-                "name": names[i],
-                "unit": units[i],
-                "status": str(status[i]),
-                "home_lat": "" if coded else f"{homes.lat[i]:.6f}",
-                "home_lon": "" if coded else f"{homes.lon[i]:.6f}",
-                "home_desa_code": area.code if coded else "",
-                "vehicle": str(vehicle[i]),
-                "available": "yes" if available[i] else "no",
-                "data_origin": DATA_ORIGIN,
-            }
-        )
+    rows = [
+        {
+            "asn_id": ids[i],
+            "name": names[i],
+            "unit": units[i],
+            "status": str(status[i]),
+            **_home_cells(boundaries, homes, i),
+            "vehicle": str(vehicle[i]),
+            "available": "yes" if available[i] else "no",
+            "data_origin": DATA_ORIGIN,
+        }
+        for i in range(total)
+    ]
     order = {unit: k for k, unit in enumerate(demo_units(boundaries))}
     rows.sort(key=lambda row: (order[row["unit"]], row["asn_id"]))
     return tuple(rows)
+
+
+def _home_cells(boundaries: Boundaries, homes: _Homes, i: int) -> dict[str, str]:
+    """Person ``i``'s home: coordinates, or only the desa code for the coded share."""
+    if homes.by_code[i]:
+        code = boundaries.desa[int(homes.desa[i])].code
+        return {"home_lat": "", "home_lon": "", "home_desa_code": code}
+    return {
+        "home_lat": f"{homes.lat[i]:.6f}",
+        "home_lon": f"{homes.lon[i]:.6f}",
+        "home_desa_code": "",
+    }
 
 
 def write_demo_roster(rows: Sequence[Mapping[str, str]], folder: Path) -> Path:
