@@ -339,7 +339,11 @@ def duties(scenario: Scenario, staffing: Staffing, plan: Plan) -> tuple[Duty, ..
         elif person.asn_id in reserve_of:
             reserve = reserve_of[person.asn_id]
             who = dataclasses.replace(
-                who, role="reserve", kecamatan=reserve.kecamatan, reason=reserve.reason
+                who,
+                role="reserve",
+                kecamatan=reserve.kecamatan,
+                reason=reserve.reason,
+                note=reserve.note,
             )
         out.append(who)
     return tuple(out)

@@ -16,6 +16,7 @@ from typing import Any
 
 from optimizer.config import RenderConfig
 from optimizer.reasons import UnservedReason
+from optimizer.staffing.model import ReserveNote
 from optimizer.units import format_clock
 
 
@@ -153,7 +154,8 @@ class Duty:
 
     ``role``: ``driver`` or ``member`` of team ``team_id`` (meeting at its depot at
     ``meet_s``), ``reserve`` (standing by for ``kecamatan``, ``reason`` says why) or
-    ``unavailable`` (marked so in the roster; never assigned).
+    ``unavailable`` (marked so in the roster; never assigned). ``reason`` is in English for
+    planners; a reserve's ``note`` holds the same in parts pages word in their language.
     """
 
     asn_id: str
@@ -169,6 +171,7 @@ class Duty:
     kecamatan: str = ""
     meet_s: int | None = None
     reason: str = ""
+    note: ReserveNote | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

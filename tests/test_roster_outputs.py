@@ -25,6 +25,7 @@ from optimizer.render.roster import (
     write_roster_outputs,
 )
 from optimizer.roadgraph import load_road_graph
+from optimizer.staffing import ReserveNote
 
 HOSTILE = "<script>alert(1)</script>"
 HEADER = (
@@ -39,6 +40,7 @@ DEPOT = {
     "kecamatan": "Kabat",
 }
 RESERVE_REASON = "Not needed this month: every depot has the teams it needs."
+SHORT_NOTE = ReserveNote(why="cannot_complete", depots=("D-7", "D-9"), more=2)
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext) to read the PDFs"
 )
@@ -80,6 +82,7 @@ def _duties() -> tuple[Duty, ...]:
             role="reserve",
             kecamatan="Kabat",
             reason=RESERVE_REASON,
+            note=ReserveNote(why="all_met"),
         ),
         Duty(
             asn_id="104",
@@ -114,7 +117,8 @@ def _duties() -> tuple[Duty, ...]:
             status="ASN",
             role="reserve",
             kecamatan="Kabat",
-            reason=RESERVE_REASON,
+            reason=SHORT_NOTE.sentence(),
+            note=SHORT_NOTE,
         ),
     )
 
@@ -235,7 +239,7 @@ def test_unit_page_lists_everyone_by_meeting_time_unavailable_last(roster_plan: 
     assert "Kantor Desa Dadapan, Dadapan, Kec. Kabat" in page
     assert "Siaga untuk Kec. Kabat" in page
     assert "<td>07:45</td>" in page
-    assert "marked unavailable in the roster" in page
+    assert "Ditandai tidak tersedia di daftar pegawai." in page
 
 
 def test_names_are_escaped(roster_plan: Plan, tmp_path: Path) -> None:
@@ -267,6 +271,22 @@ def test_pages_are_indonesian_by_default(roster_plan: Plan, tmp_path: Path) -> N
     assert roster_plan.title in page
 
 
+def test_notes_are_worded_in_the_page_language(roster_plan: Plan, tmp_path: Path) -> None:
+    write_roster_outputs(roster_plan, tmp_path / "id")
+    sosial = (tmp_path / "id" / "units" / "dinas-sosial.html").read_text(encoding="utf-8")
+    kabat = (tmp_path / "id" / "units" / "kecamatan-kabat.html").read_text(encoding="utf-8")
+    assert "Tidak diperlukan bulan ini" in sosial
+    assert "Ditandai tidak tersedia" in sosial
+    assert "D-7, D-9 dan 2 lainnya yang terjangkau masih kurang tim" in kabat
+    assert "Not needed" not in sosial + kabat
+    assert "marked unavailable" not in sosial + kabat
+    write_roster_outputs(_english(roster_plan), tmp_path / "en")
+    kabat = (tmp_path / "en" / "units" / "kecamatan-kabat.html").read_text(encoding="utf-8")
+    assert SHORT_NOTE.sentence() in kabat
+    assert "D-7, D-9 and 2 more within reach still miss teams" in kabat
+    assert "Marked unavailable in the roster." in kabat
+
+
 def test_pages_are_english_with_language_en(roster_plan: Plan, tmp_path: Path) -> None:
     write_roster_outputs(_english(roster_plan), tmp_path)
     page = (tmp_path / "units" / "dinas-sosial.html").read_text(encoding="utf-8")
@@ -287,7 +307,10 @@ def test_synthetic_data_is_labelled_on_every_page(roster_plan: Plan, tmp_path: P
     for path in (tmp_path / "synthetic" / "units").iterdir():
         page = path.read_text(encoding="utf-8")
         assert 'class="banner"' in page
-        assert html.escape(roster_plan.data_notice) in page
+        assert "DATA DEMO SINTETIS: bukan jalan atau rumah tangga sebenarnya" in page
+    write_roster_outputs(_english(roster_plan), tmp_path / "english")
+    for path in (tmp_path / "english" / "units").iterdir():
+        assert html.escape(roster_plan.data_notice) in path.read_text(encoding="utf-8")
     real = replace(roster_plan, synthetic_data=False)
     write_roster_outputs(real, tmp_path / "real")
     for path in (tmp_path / "real" / "units").iterdir():

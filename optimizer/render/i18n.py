@@ -172,6 +172,28 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "unit_back": ("Semua unit kerja", "All units"),
     "unit_crew": ("Anggota: {names}", "Members: {names}"),
     "unit_crew_driver": ("{name} (pengemudi)", "{name} (driver)"),
+    "unit_note_all_met": (
+        "Tidak diperlukan bulan ini: setiap depot sudah mendapat tim yang dibutuhkan.",
+        "Not needed this month: every depot has the teams it needs.",
+    ),
+    "unit_note_beyond_reach": (
+        "Tidak diperlukan: depot yang terjangkau sudah lengkap; depot yang masih kurang tim"
+        " ({depots}) berada di luar {reach} depot terdekat dari rumah.",
+        "Not needed: every depot within reach has its teams; the depots still short of teams"
+        " ({depots}) are beyond the {reach} nearest depots from home.",
+    ),
+    "unit_note_cannot_complete": (
+        "Tidak diperlukan: {depots} yang terjangkau masih kurang tim, tetapi satu tim pun tidak"
+        " dapat dilengkapi dengan pegawai ini (anggota lain atau pengemudi jenis kendaraan itu"
+        " di dekatnya kurang).",
+        "Not needed: {depots} within reach still miss teams but cannot complete one even with"
+        " this person (too few other members, or no driver of the vehicle type, nearby).",
+    ),
+    "unit_note_more": ("dan {n} lainnya", "and {n} more"),
+    "unit_note_unavailable": (
+        "Ditandai tidak tersedia di daftar pegawai.",
+        "Marked unavailable in the roster.",
+    ),
     "unit_footer": ("Rencana: {scenario}.", "Plan: {scenario}."),
 }
 

@@ -279,10 +279,21 @@ def _unit_row(duty: Duty, language: Language) -> str:
         duty.team_id if assigned else "",
         place,
         "" if duty.meet_s is None else format_clock(duty.meet_s),
-        duty.reason,
+        duty_note(duty, language),
     )
     kind = ' class="off"' if duty.role == "unavailable" else ""
     return f"<tr{kind}>" + "".join(f"<td>{_e(cell)}</td>" for cell in cells) + "</tr>"
+
+
+def duty_note(duty: Duty, language: Language) -> str:
+    """Return the notes cell of a person: why a reserve stands by, or that they are away."""
+    if duty.role == "unavailable":
+        return words(language, "note_unavailable")
+    note = duty.note
+    if duty.role != "reserve" or note is None:
+        return duty.reason
+    depots = note.depot_list(words(language, "note_more", n="{n}"))
+    return words(language, f"note_{note.why}", depots=depots, reach=note.reach)
 
 
 def role_name(role: str, language: Language) -> str:
@@ -355,11 +366,11 @@ def _banner(plan: Plan) -> str:
     """Return the synthetic-data banner with the plan's notice; empty for real data."""
     if not plan.synthetic_data:
         return ""
-    label = text(plan.render.language, "watermark")
-    return (
-        f'<div class="banner" role="alert"><strong>{_e(label)}</strong>'
-        f"<br>{_e(plan.data_notice)}</div>"
-    )
+    language = plan.render.language
+    label = text(language, "watermark")
+    note = plan.data_notice if language == "en" and plan.data_notice else None
+    note = note or text(language, "footer_synthetic")
+    return f'<div class="banner" role="alert"><strong>{_e(label)}</strong><br>{_e(note)}</div>'
 
 
 def _document(plan: Plan, title: str, body: str) -> str:
