@@ -23,6 +23,7 @@ from optimizer.geometry import Streets
 from optimizer.parallel import default_workers
 from optimizer.pipeline import PipelineCache
 from optimizer.plan import Plan
+from optimizer.render.churn import write_churn
 from optimizer.render.compare import write_comparison
 from optimizer.render.maps import render_map
 from optimizer.render.pdf import write_team_sheets
@@ -369,6 +370,7 @@ def write_outputs(
     written += write_sheets(plan, folder)
     written += write_team_needs(plan, folder)
     written += write_roster_outputs(plan, folder)
+    written += write_churn(plan, folder)
     written.append(render_map(plan, folder / "map.html", streets=streets))
     if streets is not None:
         written += write_plan_archive(plan, streets, folder)

@@ -14,7 +14,8 @@ import pytest
 from conftest import GOOD
 
 from optimizer.geometry import build_streets
-from optimizer.plan import Duty, Plan
+from optimizer.plan import Churn, Duty, Plan
+from optimizer.render.churn import CHURN_COLUMNS, write_churn
 from optimizer.render.pdf import write_team_sheets
 from optimizer.render.phone import render_phone_page
 from optimizer.render.roster import (
@@ -375,3 +376,30 @@ def test_plan_json_routes_carry_the_crew(roster_plan: Plan, tiny_plan: Plan) -> 
     keys = list(routes[0])
     assert keys.index("crew") == keys.index("members") + 1
     assert tiny_plan.to_dict()["routes"][0]["crew"] == []
+
+
+def test_churn_csv_lists_each_change_with_its_reason(tiny_plan: Plan, tmp_path: Path) -> None:
+    assert write_churn(tiny_plan, tmp_path / "none") == []
+    changes = (
+        Churn(
+            household_id="H9", desa_code="35.10.14.2010", previous_team="", team="T-1", reason="new"
+        ),
+        Churn(
+            household_id="H2",
+            desa_code="35.10.14.2010",
+            previous_team="T-1",
+            team="T-2",
+            reason="saving",
+        ),
+    )
+    moved = replace(tiny_plan, churn=changes, churn_compared=40)
+    (path,) = write_churn(moved, tmp_path / "moved")
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["household_id"], r["previous_team"], r["team"], r["reason"]) for r in rows] == [
+        ("H9", "", "T-1", "new"),
+        ("H2", "T-1", "T-2", "saving"),
+    ]
+    assert "max_saving_pct" in rows[1]["explanation"]
+    (kept,) = write_churn(replace(tiny_plan, churn_compared=40), tmp_path / "kept")
+    assert kept.read_text(encoding="utf-8").splitlines() == [",".join(CHURN_COLUMNS)]
