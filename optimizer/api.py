@@ -18,7 +18,7 @@ from optimizer.archive import read_plan_archive, write_plan_archive
 from optimizer.compare import Comparison, build_comparison
 from optimizer.config import RenderConfig, SolverConfig
 from optimizer.errors import ConfigError
-from optimizer.fleet import plan_carried, plan_from_roster, sized_plan
+from optimizer.fleet import carry_roster, plan_carried, plan_from_roster, sized_plan
 from optimizer.geometry import Streets
 from optimizer.parallel import default_workers
 from optimizer.pipeline import PipelineCache
@@ -124,6 +124,8 @@ def _load(
 
 def _plan(scenario: Scenario, cache: PipelineCache, clock: StageClock) -> PlanResult:
     """Run every stage after loading: form teams from a roster, size them, or plan as given."""
+    if scenario.people and scenario.previous_plan is not None:
+        return carry_roster(scenario, cache, clock)
     if scenario.people:
         return plan_from_roster(scenario, cache, clock)
     if scenario.previous_plan is not None:

@@ -8,10 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from optimizer.api import QUICK_SETTINGS, plan_scenario, size_scenario
+from optimizer.api import QUICK_SETTINGS, apply_solver_overrides, plan_scenario, size_scenario
+from optimizer.fleet.crews import plan_roster_day, short_depots, staff_roster
+from optimizer.fleet.sizing import size_teams, used_slots
+from optimizer.fleet.starts import bind_routes, slot_routes
+from optimizer.pipeline import PipelineCache
 from optimizer.plan import Plan
 from optimizer.render.report import write_plan_json
 from optimizer.scenario import load_scenario
+from optimizer.stages import StageClock
 
 ROOT = Path(__file__).resolve().parent.parent
 GLAGAH = ROOT / "scenarios" / "glagah.toml"
@@ -98,3 +103,25 @@ def test_removing_one_household_changes_only_its_route(month: tuple[Path, Plan])
     changed = [t for t in before if before[t] != after.get(t)]
     assert changed == [route.team_id]
     assert after[route.team_id] == [h for h in before[route.team_id] if h != gone]
+
+
+def test_a_depot_short_of_a_team_calls_up_a_reserve(month: tuple[Path, Plan]) -> None:
+    folder, _ = month
+    scenario = apply_solver_overrides(load_scenario(_scenario(folder, "short")), QUICK_SETTINGS)
+    cache, clock = PipelineCache(), StageClock(None)
+    sized = size_teams(scenario, cache, clock, generate=True)
+    slots = used_slots(sized)
+    busiest = max(slots, key=lambda key: (len(slots[key]), key))
+    needs = Counter({key: len(ids) for key, ids in slots.items()})
+    needs[busiest] -= 1  # one team fewer than the depot needs
+    staffing = staff_roster(scenario, cache, needs)
+    start = bind_routes(sized, staffing, slot_routes(sized))
+    day = plan_roster_day(scenario, cache, clock, staffing, start)
+    assert short_depots(sized) == []  # the sizing serves every door it was given
+    assert short_depots(day.solved) == []  # and so do the teams, once one more is called up
+    assert len(day.staffing.teams) == len(staffing.teams) + 1
+    assert {t.team_id for t in staffing.teams} < {t.team_id for t in day.staffing.teams}
+    (added,) = {
+        t for t in day.staffing.teams if t.team_id not in {s.team_id for s in staffing.teams}
+    }
+    assert added.depot_id == busiest[0]
