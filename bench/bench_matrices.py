@@ -26,9 +26,11 @@ import numpy as np
 from optimizer.api import QUICK_SETTINGS, apply_solver_overrides, plan_loaded
 from optimizer.matrix import build_matrices, build_submatrix, local_sites
 from optimizer.parallel import default_workers
-from optimizer.partition import build_partition
+from optimizer.partition import Partition, build_partition
 from optimizer.pipeline import PipelineCache
+from optimizer.roadgraph import ProfileNetwork, RoadGraph
 from optimizer.scenario import load_scenario
+from optimizer.snapping import Snapped
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,39 +55,30 @@ def plan_twice(path: Path) -> int:
     return 0
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
+    """Read the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / "banyuwangi.toml"))
     parser.add_argument("--sample", type=int, default=3, help="sub-problems for the naive run")
     parser.add_argument(
         "--shared-cache", action="store_true", help="plan twice with one cache (quick settings)"
     )
-    args = parser.parse_args()
-    if args.shared_cache:
-        return plan_twice(Path(args.scenario))
+    return parser.parse_args()
 
-    scenario = load_scenario(Path(args.scenario))
-    # The stages before the matrices, through the planner's own cache methods.
-    cache = PipelineCache()
-    roads = cache.roads(scenario)
-    graph = roads.graph
-    profiles = sorted({scenario.vehicles[t.vehicle].profile for t in scenario.teams})
-    cfg = scenario.config.graph
-    networks, network_keys = cache.networks(roads, {p: cfg.profiles[p] for p in profiles})
-    snapped = cache.snapped(scenario, roads, networks, network_keys)
-    partition = build_partition(scenario)
-    n_matrices = sum(len(sp.profiles) for sp in partition.subproblems)
-    n_sites = sum(len(sp.households) + len(sp.depots) for sp in partition.subproblems)
-    print(
-        f"graph: {graph.n_nodes} nodes, {graph.n_edges} edges; {len(partition.subproblems)} "
-        f"sub-problems, {n_matrices} matrices over {n_sites} sites"
-    )
 
+def time_compiled(
+    graph: RoadGraph,
+    networks: dict[str, ProfileNetwork],
+    snapped: Snapped,
+    partition: Partition,
+    buffer_m: float,
+) -> None:
+    """Build every matrix on 1 and on all cores; print the times."""
     timings = {}
     for workers in sorted({1, default_workers()}):
         start = time.perf_counter()
         matrices = build_matrices(
-            graph, networks, snapped, partition, buffer_m=cfg.matrix_buffer_m, workers=workers
+            graph, networks, snapped, partition, buffer_m=buffer_m, workers=workers
         )
         timings[workers] = time.perf_counter() - start
         print(
@@ -93,24 +86,40 @@ def main() -> int:
             f"({matrices.fallbacks} needed a wider search box)"
         )
 
-    # Naive: networkx Dijkstra from every source of a few sub-problems on the whole network.
-    rng = np.random.default_rng(0)
-    picks = rng.choice(
-        len(partition.subproblems), size=min(args.sample, len(partition.subproblems)), replace=False
-    )
-    profile = profiles[0]
-    network = networks[profile]
+
+def reference_graph(network: ProfileNetwork) -> nx.DiGraph:
+    """Copy a profile network into networkx, for the naive searches."""
     coo = network.csr.tocoo()
     reference = nx.DiGraph()
     reference.add_weighted_edges_from(
         zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True)
     )
+    return reference
+
+
+def compare_naive(
+    graph: RoadGraph,
+    networks: dict[str, ProfileNetwork],
+    profile: str,
+    snapped: Snapped,
+    partition: Partition,
+    buffer_m: float,
+    sample: int,
+) -> None:
+    """Time a few sub-problems' matrices compiled and the naive way; print both and the ratio."""
+    # Naive: networkx Dijkstra from every source of a few sub-problems on the whole network.
+    rng = np.random.default_rng(0)
+    picks = rng.choice(
+        len(partition.subproblems), size=min(sample, len(partition.subproblems)), replace=False
+    )
+    network = networks[profile]
+    reference = reference_graph(network)
     naive_s = compiled_s = 0.0
     sources = 0
     for index in sorted(int(i) for i in picks):
         sp = partition.subproblems[index]
         start = time.perf_counter()
-        matrix, _ = build_submatrix(graph, network, snapped, sp, buffer_m=cfg.matrix_buffer_m)
+        matrix, _ = build_submatrix(graph, network, snapped, sp, buffer_m=buffer_m)
         compiled_s += time.perf_counter() - start
         nodes = [int(n) for n in matrix.nodes if n >= 0]
         start = time.perf_counter()
@@ -131,9 +140,41 @@ def main() -> int:
         f"({1000 * naive_s / sources:.2f} ms per source)"
     )
     print(f"  ratio naive/compiled: {naive_s / compiled_s:.0f}x")
+
+
+def print_memory() -> None:
+    """Print the peak resident memory of this process and of its largest worker."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory: main {own:.0f} MB, largest worker {children:.0f} MB")
+
+
+def main() -> int:
+    args = parse_args()
+    if args.shared_cache:
+        return plan_twice(Path(args.scenario))
+
+    scenario = load_scenario(Path(args.scenario))
+    # The stages before the matrices, through the planner's own cache methods.
+    cache = PipelineCache()
+    roads = cache.roads(scenario)
+    graph = roads.graph
+    profiles = sorted({scenario.vehicles[t.vehicle].profile for t in scenario.teams})
+    cfg = scenario.config.graph
+    networks, network_keys = cache.networks(roads, {p: cfg.profiles[p] for p in profiles})
+    snapped = cache.snapped(scenario, roads, networks, network_keys)
+    partition = build_partition(scenario)
+    n_matrices = sum(len(sp.profiles) for sp in partition.subproblems)
+    n_sites = sum(len(sp.households) + len(sp.depots) for sp in partition.subproblems)
+    print(
+        f"graph: {graph.n_nodes} nodes, {graph.n_edges} edges; {len(partition.subproblems)} "
+        f"sub-problems, {n_matrices} matrices over {n_sites} sites"
+    )
+    time_compiled(graph, networks, snapped, partition, cfg.matrix_buffer_m)
+    compare_naive(
+        graph, networks, profiles[0], snapped, partition, cfg.matrix_buffer_m, args.sample
+    )
+    print_memory()
     return 0
 
 

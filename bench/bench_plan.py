@@ -21,12 +21,17 @@ import resource
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from optimizer.plan import Plan
+    from optimizer.solver import Assignment
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
+    """Read the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / "banyuwangi.toml"))
     parser.add_argument("--time-limit", type=float, default=None)
@@ -36,12 +41,13 @@ def main() -> int:
     parser.add_argument("--objective", default=None)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--guard", action="store_true", help="print guard shares per search")
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    started = time.perf_counter()
+
+def keep_assignments() -> list[Assignment]:
+    """Make the planner's solve stage hand its Assignment to the returned list too."""
     from optimizer import api
-    from optimizer.api import QUICK_SETTINGS, plan_scenario, write_outputs
-    from optimizer.solver import Assignment, solve_routes
+    from optimizer.solver import solve_routes
 
     # Keep the solve stage's Assignment (with each search's wall time and guard), which the
     # Plan does not carry.
@@ -53,26 +59,29 @@ def main() -> int:
         return assignment
 
     api.solve_routes = solve_and_keep
+    return assignments
 
-    overrides = dict(QUICK_SETTINGS) if args.quick else {}
+
+def solver_overrides(args: argparse.Namespace, quick: dict[str, Any]) -> dict[str, Any]:
+    """Collect the solver settings the command line changes (``quick``: the quick settings)."""
+    overrides = dict(quick) if args.quick else {}
     if args.objective is not None:
         overrides["objective"] = args.objective
     if args.time_limit is not None:
         overrides["time_limit_s"] = args.time_limit
     if args.workers is not None:
         overrides["workers"] = args.workers
+    return overrides
 
-    def progress(stage: str, done: int, total: int) -> None:
-        if done == total or done % max(1, total // 10) == 0:
-            print(f"  {stage}: {done}/{total}", file=sys.stderr, flush=True)
 
-    import_s = time.perf_counter() - started
-    plan = plan_scenario(Path(args.scenario), solver_overrides=overrides, progress=progress)
-    clock = time.perf_counter()
-    write_outputs(plan, Path(args.out))
-    write_s = time.perf_counter() - clock
-    total_s = time.perf_counter() - started
+def progress(stage: str, done: int, total: int) -> None:
+    """Report every tenth of a stage on stderr."""
+    if done == total or done % max(1, total // 10) == 0:
+        print(f"  {stage}: {done}/{total}", file=sys.stderr, flush=True)
 
+
+def print_report(plan: Plan, import_s: float, write_s: float, total_s: float) -> None:
+    """Print the machine, the stage times, peak memory and the plan's key figures."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
@@ -106,8 +115,12 @@ def main() -> int:
         f"{sum(1 for r in plan.routes if r.break_ is not None)}; cost Rp {k.total_cost:,.0f}; "
         f"priority late {k.priority_late} of {k.priority_households}"
     )
-    if args.guard:
-        _print_guard(assignments[0])
+
+
+def print_digests(args: argparse.Namespace, overrides: dict[str, Any]) -> None:
+    """Print the outputs' sha256; with ``--repeat``, plan again and compare the outputs."""
+    from optimizer.api import plan_scenario, write_outputs
+
     digests = [_digest(Path(args.out))]
     print(f"sha256 plan.json {digests[0][0]}")
     print(f"sha256 routes.csv {digests[0][1]}")
@@ -119,6 +132,27 @@ def main() -> int:
     if args.repeat > 1:
         same = all(d == digests[0] for d in digests)
         print(f"{args.repeat} runs: plan.json and routes.csv byte-identical: {same}")
+
+
+def main() -> int:
+    args = parse_args()
+
+    started = time.perf_counter()
+    from optimizer.api import QUICK_SETTINGS, plan_scenario, write_outputs
+
+    assignments = keep_assignments()
+    overrides = solver_overrides(args, QUICK_SETTINGS)
+    import_s = time.perf_counter() - started
+    plan = plan_scenario(Path(args.scenario), solver_overrides=overrides, progress=progress)
+    clock = time.perf_counter()
+    write_outputs(plan, Path(args.out))
+    write_s = time.perf_counter() - clock
+    total_s = time.perf_counter() - started
+
+    print_report(plan, import_s, write_s, total_s)
+    if args.guard:
+        _print_guard(assignments[0])
+    print_digests(args, overrides)
     return 0
 
 

@@ -559,7 +559,8 @@ def self_check(set_name: str, inst: VrplibInstance, bks: float) -> str:
     )
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
+    """Read the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("set", choices=sorted(VRPLIB_SETS))
     parser.add_argument("instances", nargs="*", help="default: the set's list in this file")
@@ -580,14 +581,16 @@ def main() -> int:
         default="file",
         help="hfvrp: order of the vehicle types in the task given to the planner's solver",
     )
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    mt = args.set == "mtvrptwr"
-    default = (MT_TUNING + (MT_MORE if args.more else ())) if mt else HF_DEFAULT
-    names = args.instances or list(default)
-    instances = [load_vrplib(args.set, name) for name in names]
-    bks = load_cost_bks(args.set)
 
+def print_preamble(
+    args: argparse.Namespace,
+    instances: Sequence[VrplibInstance],
+    bks: dict[str, float],
+    mt: bool,
+) -> None:
+    """Print the machine and versions, re-check every BKS and (hfvrp) show the fleets."""
     from importlib.metadata import version
 
     versions = f"ortools {version('ortools')}"
@@ -605,6 +608,9 @@ def main() -> int:
             fleet = ", ".join(f"{g}/{n}x{c}" for c, _f, _u, n, g in hf_fleet(inst))
             print(f"  {inst.name}: fleet given/listed x capacity: {fleet}")
 
+
+def solver_columns(args: argparse.Namespace, mt: bool) -> list[str]:
+    """Name the result columns: the planner's solver first, then PyVRP's runs."""
     columns = [f"ours {args.first_solution} + {args.metaheuristic}"]
     if args.solutions_per_stop:
         columns[0] += f", solutions_per_stop={args.solutions_per_stop:g}"
@@ -613,35 +619,70 @@ def main() -> int:
     if not args.no_pyvrp:
         pyvrp = ["pyvrp, release dates dropped", "pyvrp, with release dates"]
         columns += pyvrp if mt else ["pyvrp"]
-    table: dict[str, list[Row]] = {}
+    return columns
+
+
+def run_column(
+    column: str,
+    instances: Sequence[VrplibInstance],
+    bks: dict[str, float],
+    args: argparse.Namespace,
+    mt: bool,
+) -> list[Row]:
+    """Solve every instance for one column, printing its table and mean gap."""
     extra = f"{'rel':>5}{'dp':>4}" if mt else f"  {'used per type':<18}"
+    title = column
+    if mt and "with release" not in column:
+        title += " - release dates dropped (a relaxation: BKS gap is a lower bound)"
+    print(f"\n{title}")
+    header(extra)
+    rows = []
+    for inst in instances:
+        row = (run_mt if mt else run_hf)(inst, column, args)
+        row.bks = bks.get(inst.name, math.nan)
+        print_row(row, mt)
+        sys.stdout.flush()
+        rows.append(row)
+    summary(rows)
+    return rows
+
+
+def print_ratios(
+    columns: list[str],
+    table: dict[str, list[Row]],
+    instances: Sequence[VrplibInstance],
+    mt: bool,
+) -> None:
+    """Print the planner's cost over each other column's, instance by instance."""
+    print("\nratio ours / pyvrp (cost; '-' = incomplete or infeasible)")
+    print(f"{'instance':<15}{'same data':>12}" + (f"{'vs with release':>17}" if mt else ""))
+    for i, inst in enumerate(instances):
+        mine = table[columns[0]][i].check
+        cells = []
+        for column in columns[1:]:
+            theirs = table[column][i].check
+            ok = mine and theirs and mine.ok and theirs.ok
+            cells.append(f"{mine.cost / theirs.cost:.4f}" if ok else "-")  # type: ignore[union-attr]
+        print(f"{inst.name:<15}{cells[0]:>12}" + (f"{cells[1]:>17}" if mt else ""))
+
+
+def main() -> int:
+    args = parse_args()
+
+    mt = args.set == "mtvrptwr"
+    default = (MT_TUNING + (MT_MORE if args.more else ())) if mt else HF_DEFAULT
+    names = args.instances or list(default)
+    instances = [load_vrplib(args.set, name) for name in names]
+    bks = load_cost_bks(args.set)
+    print_preamble(args, instances, bks, mt)
+
+    columns = solver_columns(args, mt)
+    table: dict[str, list[Row]] = {}
     for column in columns:
-        title = column
-        if mt and "with release" not in column:
-            title += " - release dates dropped (a relaxation: BKS gap is a lower bound)"
-        print(f"\n{title}")
-        header(extra)
-        rows = []
-        for inst in instances:
-            row = (run_mt if mt else run_hf)(inst, column, args)
-            row.bks = bks.get(inst.name, math.nan)
-            print_row(row, mt)
-            sys.stdout.flush()
-            rows.append(row)
-        summary(rows)
-        table[column] = rows
+        table[column] = run_column(column, instances, bks, args, mt)
 
     if len(columns) > 1:
-        print("\nratio ours / pyvrp (cost; '-' = incomplete or infeasible)")
-        print(f"{'instance':<15}{'same data':>12}" + (f"{'vs with release':>17}" if mt else ""))
-        for i, inst in enumerate(instances):
-            mine = table[columns[0]][i].check
-            cells = []
-            for column in columns[1:]:
-                theirs = table[column][i].check
-                ok = mine and theirs and mine.ok and theirs.ok
-                cells.append(f"{mine.cost / theirs.cost:.4f}" if ok else "-")  # type: ignore[union-attr]
-            print(f"{inst.name:<15}{cells[0]:>12}" + (f"{cells[1]:>17}" if mt else ""))
+        print_ratios(columns, table, instances, mt)
     return 0
 
 

@@ -29,12 +29,13 @@ thread, same timeout) on the same integer data and prints ours / theirs.
 from __future__ import annotations
 
 import argparse
+import functools
 import math
 import os
 import platform
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -386,7 +387,12 @@ def summary(rows: list[Row], sets: dict[str, str]) -> None:
         print(f"  mean gap {label}: {mean} over {len(good)} instance(s){note}")
 
 
-def main() -> int:
+#: Solves one instance on its integer data (a solver with its settings bound).
+Solve = Callable[[Instance, IntData], Row]
+
+
+def parse_args() -> argparse.Namespace:
+    """Read the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("instances", nargs="*", help=f"default: {' '.join(TUNING_SET)}")
     parser.add_argument("--all", action="store_true", help="every Solomon and GH-200 instance")
@@ -406,7 +412,64 @@ def main() -> int:
     )
     parser.add_argument("--anchors", action="store_true", help="also run PyVRP and VROOM")
     parser.add_argument("--scale", type=int, default=100, help="integer scale of the data")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def find_anchors() -> dict[str, Callable[[Instance, IntData, float], Row]]:
+    """Return the runner of each anchor solver that is installed; say which are not."""
+    anchors: dict[str, Callable[[Instance, IntData, float], Row]] = {}
+    for module, runner in (("pyvrp", run_pyvrp), ("vroom", run_vroom)):
+        try:
+            __import__(module)
+            anchors[module] = runner
+        except ImportError:
+            print(f"  {module} is not installed: skipped (pip install '.[bench]')")
+    return anchors
+
+
+def run_column(
+    instances: Sequence[Instance],
+    scale: int,
+    bks_table: dict[str, Bks],
+    sets: dict[str, str],
+    solve: Solve,
+) -> list[Row]:
+    """Solve every instance with ``solve``, printing a table row each and the mean gaps."""
+    header()
+    rows = []
+    for inst in instances:
+        data = integer_data(inst, scale)
+        row = solve(inst, data)
+        row.bks = bks_table.get(inst.name)
+        print_row(row)
+        sys.stdout.flush()
+        rows.append(row)
+    summary(rows, sets)
+    return rows
+
+
+def print_ratios(
+    instances: Sequence[Instance],
+    ours: dict[str, list[Row]],
+    anchor_rows: dict[str, list[Row]],
+) -> None:
+    """Print our distance over each anchor's, per strategy and instance."""
+    print("\nratio ours / anchor (distance, double precision; '-' = incomplete or infeasible)")
+    columns = [(s, m) for s in ours for m in anchor_rows]
+    print(f"{'instance':<9}" + "".join(f"{s[:12] + '/' + m:>28}" for s, m in columns))
+    for i, inst in enumerate(instances):
+        cells = []
+        for strategy, module in columns:
+            mine, theirs = ours[strategy][i], anchor_rows[module][i]
+            if mine.check and theirs.check and mine.check.ok and theirs.check.ok:
+                cells.append(f"{mine.check.distance / theirs.check.distance:>28.4f}")
+            else:
+                cells.append(f"{'-':>28}")
+        print(f"{inst.name:<9}" + "".join(cells))
+
+
+def main() -> int:
+    args = parse_args()
 
     if args.all:
         names = all_names("solomon") + all_names("homberger_200")
@@ -423,59 +486,29 @@ def main() -> int:
         f"{platform.python_version()}, ortools {ortools.__version__}"
     )
     print(f"time per instance: {args.time:g} s; K = integer scale of distances and times")
-    anchors: dict[str, object] = {}
-    if args.anchors:
-        for module, runner in (("pyvrp", run_pyvrp), ("vroom", run_vroom)):
-            try:
-                __import__(module)
-                anchors[module] = runner
-            except ImportError:
-                print(f"  {module} is not installed: skipped (pip install '.[bench]')")
+    anchors = find_anchors() if args.anchors else {}
 
     ours: dict[str, list[Row]] = {}
     for strategy in args.first_solution:
         print(f"\nOR-Tools {strategy} + {args.metaheuristic}, objective {args.objective}")
-        header()
-        rows = []
-        for inst in instances:
-            data = integer_data(inst, args.scale)
-            row = run_ours(inst, data, strategy, args.time, args.metaheuristic, args.objective)
-            row.bks = bks_table.get(inst.name)
-            print_row(row)
-            sys.stdout.flush()
-            rows.append(row)
-        summary(rows, sets)
-        ours[strategy] = rows
+        solve = functools.partial(
+            run_ours,
+            strategy=strategy,
+            time_s=args.time,
+            metaheuristic=args.metaheuristic,
+            objective=args.objective,
+        )
+        ours[strategy] = run_column(instances, args.scale, bks_table, sets, solve)
 
     if not anchors:
         return 0
     anchor_rows: dict[str, list[Row]] = {}
     for module, runner in anchors.items():
         print(f"\n{module}")
-        header()
-        rows = []
-        for inst in instances:
-            data = integer_data(inst, args.scale)
-            row = runner(inst, data, args.time)  # type: ignore[operator]
-            row.bks = bks_table.get(inst.name)
-            print_row(row)
-            sys.stdout.flush()
-            rows.append(row)
-        summary(rows, sets)
-        anchor_rows[module] = rows
+        solve = functools.partial(runner, time_s=args.time)
+        anchor_rows[module] = run_column(instances, args.scale, bks_table, sets, solve)
 
-    print("\nratio ours / anchor (distance, double precision; '-' = incomplete or infeasible)")
-    columns = [(s, m) for s in ours for m in anchor_rows]
-    print(f"{'instance':<9}" + "".join(f"{s[:12] + '/' + m:>28}" for s, m in columns))
-    for i, inst in enumerate(instances):
-        cells = []
-        for strategy, module in columns:
-            mine, theirs = ours[strategy][i], anchor_rows[module][i]
-            if mine.check and theirs.check and mine.check.ok and theirs.check.ok:
-                cells.append(f"{mine.check.distance / theirs.check.distance:>28.4f}")
-            else:
-                cells.append(f"{'-':>28}")
-        print(f"{inst.name:<9}" + "".join(cells))
+    print_ratios(instances, ours, anchor_rows)
     return 0
 
 

@@ -166,54 +166,117 @@ class _Augmented:
     n_region: int
 
 
-def _augment(
-    network: ProfileNetwork,
-    region: npt.NDArray[np.int64],
-    matrix_sites: _SiteRoads,
-    graph_length: npt.NDArray[np.float64],
-) -> _Augmented:
-    """Build the region graph with the sites added as virtual nodes (see :class:`_Augmented`)."""
-    sub, entries, local_of = _subgraph(network, region)
-    r = region.size
-    rows = [np.repeat(np.arange(r, dtype=np.int64), np.diff(sub.indptr))]
-    cols = [sub.indices.astype(np.int64)]
-    cost = [sub.data.astype(np.float64)]
-    hop = [entries.astype(np.int64)]
-    start = [np.zeros(entries.size)]
-    end = [np.ones(entries.size)]
+class _Hops:
+    """Hops of an augmented region graph, collected as parallel arrays before the CSR is built.
+
+    Each hop runs along one CSR entry of the profile network, from fraction ``start`` to
+    fraction ``end`` of it.
+    """
+
+    def __init__(
+        self, network: ProfileNetwork, sub: csr_matrix, entries: npt.NDArray[np.int64]
+    ) -> None:
+        r = sub.shape[0]
+        self.network = network
+        self.rows = [np.repeat(np.arange(r, dtype=np.int64), np.diff(sub.indptr))]
+        self.cols = [sub.indices.astype(np.int64)]
+        self.cost = [sub.data.astype(np.float64)]
+        self.hop = [entries.astype(np.int64)]
+        self.start = [np.zeros(entries.size)]
+        self.end = [np.ones(entries.size)]
 
     def add(
-        a: npt.ArrayLike, b: npt.ArrayLike, e: npt.ArrayLike, f0: npt.ArrayLike, f1: npt.ArrayLike
+        self,
+        a: npt.ArrayLike,
+        b: npt.ArrayLike,
+        e: npt.ArrayLike,
+        f0: npt.ArrayLike,
+        f1: npt.ArrayLike,
     ) -> None:
+        """Add hops from nodes ``a`` to nodes ``b`` along entries ``e``, fraction f0 to f1."""
         e_arr = np.asarray(e, dtype=np.int64)
         f0_arr, f1_arr = np.asarray(f0, dtype=float), np.asarray(f1, dtype=float)
-        rows.append(np.asarray(a, dtype=np.int64))
-        cols.append(np.asarray(b, dtype=np.int64))
-        cost.append((f1_arr - f0_arr) * network.csr.data[e_arr])
-        hop.append(e_arr)
-        start.append(f0_arr)
-        end.append(f1_arr)
+        self.rows.append(np.asarray(a, dtype=np.int64))
+        self.cols.append(np.asarray(b, dtype=np.int64))
+        self.cost.append((f1_arr - f0_arr) * self.network.csr.data[e_arr])
+        self.hop.append(e_arr)
+        self.start.append(f0_arr)
+        self.end.append(f1_arr)
 
-    full_u, full_v = entry_endpoints(network)
-    idx = np.flatnonzero(matrix_sites.entry >= 0)
-    e = matrix_sites.entry[idx]
-    f = matrix_sites.fraction[idx]
-    site_node = r + idx
-    u_local, v_local = local_of[full_u[e]], local_of[full_v[e]]
-    add(site_node, v_local, e, f, np.ones_like(f))  # site -> end of its road
-    add(u_local, site_node, e, np.zeros_like(f), f)  # start of its road -> site
-    two = matrix_sites.twin[idx] >= 0
-    e2, f2 = matrix_sites.twin[idx][two], 1.0 - f[two]
-    add(site_node[two], u_local[two], e2, f2, np.ones_like(f2))  # site -> start, other way
-    add(v_local[two], site_node[two], e2, np.zeros_like(f2), f2)  # end -> site, other way
+    def augmented(self, n: int, n_region: int) -> _Augmented:
+        """Build the graph of ``n`` nodes, keeping the cheapest hop between two nodes."""
+        all_rows, all_cols = np.concatenate(self.rows), np.concatenate(self.cols)
+        all_cost = np.maximum(np.concatenate(self.cost), 0.0)
+        keep_order = np.lexsort((all_cost, all_cols, all_rows))
+        all_rows = all_rows[keep_order]
+        all_cols = all_cols[keep_order]
+        all_cost = all_cost[keep_order]
+        first = np.ones(all_rows.size, dtype=bool)
+        first[1:] = (all_rows[1:] != all_rows[:-1]) | (all_cols[1:] != all_cols[:-1])
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(all_rows[first], minlength=n))])
+        csr = csr_matrix((all_cost[first], all_cols[first], indptr), shape=(n, n))
+        return _Augmented(
+            csr=csr,
+            hop_entry=np.concatenate(self.hop)[keep_order][first],
+            hop_from=np.concatenate(self.start)[keep_order][first],
+            hop_to=np.concatenate(self.end)[keep_order][first],
+            n_region=n_region,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class _PlacedSites:
+    """The snapped local sites of an augmented region, their roads in region numbering.
+
+    Attributes
+    ----------
+    e, twin : int64 arrays
+        Each site's CSR entry and its opposite entry (-1 on a one-way road).
+    f : float64 array
+        Position of the site along ``e``.
+    node : int64 array
+        The site's virtual node.
+    u, v : int64 arrays
+        Region nodes at the start and end of ``e`` (-1 outside the region).
+    """
+
+    e: npt.NDArray[np.int64]
+    twin: npt.NDArray[np.int64]
+    f: npt.NDArray[np.float64]
+    node: npt.NDArray[np.int64]
+    u: npt.NDArray[np.int64]
+    v: npt.NDArray[np.int64]
+
+    @property
+    def two(self) -> npt.NDArray[np.bool_]:
+        """Mark the sites on a two-way road."""
+        return self.twin >= 0
+
+
+def _add_road_end_hops(
+    hops: _Hops, sites: _PlacedSites, network: ProfileNetwork, graph_length: npt.NDArray[np.float64]
+) -> None:
+    """Join every site to both ends of its road, and to every street at a junction it is at."""
+    e, f, site_node, u_local, v_local = sites.e, sites.f, sites.node, sites.u, sites.v
+    hops.add(site_node, v_local, e, f, np.ones_like(f))  # site -> end of its road
+    hops.add(u_local, site_node, e, np.zeros_like(f), f)  # start of its road -> site
+    two = sites.two
+    e2, f2 = sites.twin[two], 1.0 - f[two]
+    hops.add(site_node[two], u_local[two], e2, f2, np.ones_like(f2))  # site -> start, other way
+    hops.add(v_local[two], site_node[two], e2, np.zeros_like(f2), f2)  # end -> site, other way
     # A site at a junction (within AT_NODE_M of an end) is reached from every street there.
     length = graph_length[network.csr_edge[e]]
     at_start = f * length <= AT_NODE_M
     at_end = (1.0 - f) * length <= AT_NODE_M
     for mask, node in ((at_start, u_local), (at_end, v_local)):
-        add(site_node[mask], node[mask], e[mask], f[mask], f[mask])
-        add(node[mask], site_node[mask], e[mask], f[mask], f[mask])
-    # Sites on the same road reach each other along it without leaving it.
+        hops.add(site_node[mask], node[mask], e[mask], f[mask], f[mask])
+        hops.add(node[mask], site_node[mask], e[mask], f[mask], f[mask])
+
+
+def _same_road_pairs(
+    e: npt.NDArray[np.int64], f: npt.NDArray[np.float64]
+) -> tuple[list[int], list[int]]:
+    """Pair every two sites on the same road entry, the one nearer its start first."""
     order = np.lexsort((f, e))
     same = np.flatnonzero(e[order][1:] == e[order][:-1])
     groups: dict[int, list[int]] = {}
@@ -229,35 +292,53 @@ def _augment(
             for later in members[i + 1 :]:
                 pair_a.append(earlier)
                 pair_b.append(later)
-    if pair_a:
-        pa, pb = np.array(pair_a), np.array(pair_b)  # f[pa] <= f[pb]
-        add(site_node[pa], site_node[pb], e[pa], f[pa], f[pb])
-        back = two[pa]
-        add(
-            site_node[pb][back],
-            site_node[pa][back],
-            matrix_sites.twin[idx][pa][back],
-            1.0 - f[pb][back],
-            1.0 - f[pa][back],
-        )
-        tie = (f[pa] == f[pb]) & ~back  # the same spot of a one-way road: both ways free
-        add(site_node[pb][tie], site_node[pa][tie], e[pa][tie], f[pa][tie], f[pa][tie])
-    all_rows, all_cols = np.concatenate(rows), np.concatenate(cols)
-    all_cost = np.maximum(np.concatenate(cost), 0.0)
-    keep_order = np.lexsort((all_cost, all_cols, all_rows))
-    all_rows, all_cols, all_cost = all_rows[keep_order], all_cols[keep_order], all_cost[keep_order]
-    first = np.ones(all_rows.size, dtype=bool)
-    first[1:] = (all_rows[1:] != all_rows[:-1]) | (all_cols[1:] != all_cols[:-1])
-    n = r + matrix_sites.entry.size
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(all_rows[first], minlength=n))])
-    csr = csr_matrix((all_cost[first], all_cols[first], indptr), shape=(n, n))
-    return _Augmented(
-        csr=csr,
-        hop_entry=np.concatenate(hop)[keep_order][first],
-        hop_from=np.concatenate(start)[keep_order][first],
-        hop_to=np.concatenate(end)[keep_order][first],
-        n_region=r,
+    return pair_a, pair_b
+
+
+def _add_same_road_hops(hops: _Hops, sites: _PlacedSites) -> None:
+    """Let sites on the same road reach each other along it without leaving it."""
+    e, f, site_node = sites.e, sites.f, sites.node
+    pair_a, pair_b = _same_road_pairs(e, f)
+    if not pair_a:
+        return
+    pa, pb = np.array(pair_a), np.array(pair_b)  # f[pa] <= f[pb]
+    hops.add(site_node[pa], site_node[pb], e[pa], f[pa], f[pb])
+    back = sites.two[pa]
+    hops.add(
+        site_node[pb][back],
+        site_node[pa][back],
+        sites.twin[pa][back],
+        1.0 - f[pb][back],
+        1.0 - f[pa][back],
     )
+    tie = (f[pa] == f[pb]) & ~back  # the same spot of a one-way road: both ways free
+    hops.add(site_node[pb][tie], site_node[pa][tie], e[pa][tie], f[pa][tie], f[pa][tie])
+
+
+def _augment(
+    network: ProfileNetwork,
+    region: npt.NDArray[np.int64],
+    matrix_sites: _SiteRoads,
+    graph_length: npt.NDArray[np.float64],
+) -> _Augmented:
+    """Build the region graph with the sites added as virtual nodes (see :class:`_Augmented`)."""
+    sub, entries, local_of = _subgraph(network, region)
+    r = region.size
+    hops = _Hops(network, sub, entries)
+    full_u, full_v = entry_endpoints(network)
+    idx = np.flatnonzero(matrix_sites.entry >= 0)
+    e = matrix_sites.entry[idx]
+    sites = _PlacedSites(
+        e=e,
+        twin=matrix_sites.twin[idx],
+        f=matrix_sites.fraction[idx],
+        node=r + idx,
+        u=local_of[full_u[e]],
+        v=local_of[full_v[e]],
+    )
+    _add_road_end_hops(hops, sites, network, graph_length)
+    _add_same_road_hops(hops, sites)
+    return hops.augmented(r + matrix_sites.entry.size, r)
 
 
 def _lexicographic_weights(

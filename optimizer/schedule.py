@@ -12,9 +12,9 @@ so a plan never promises what it cannot keep; the screening of single doors uses
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from optimizer.task import RELOAD, UNLIMITED_TRIPS, SolveTask
+from optimizer.task import RELOAD, UNLIMITED_TRIPS, BreakRule, SolveTask, VehicleSpec
 from optimizer.units import format_clock
 
 _END = -2
@@ -76,139 +76,188 @@ class RouteSchedule:
         return all(kind in kinds for kind, _ in self.problems)
 
 
-def _run(
-    task: SolveTask, vehicle: int, nodes: tuple[int, ...], gap: int | None, depart: int
-) -> RouteSchedule:
-    spec = task.vehicles[vehicle]
-    times = task.time_s[spec.profile]
-    service = task.service_s[spec.profile]
-    rule = spec.break_rule
-    depot = spec.depot_node
-    clock = depart
-    previous = depot
-    trip, load = 1, 0
-    visits: list[Visit] = []
-    violations: list[tuple[str, str]] = []
-    travel_total = service_total = wait_total = reload_total = 0
+@dataclass(slots=True, kw_only=True)
+class _Walk:
+    """A route being timed stop by stop: where the team is, and what it has done so far."""
+
+    clock: int
+    previous: int
+    end: int
+    trip: int = 1
+    load: int = 0
     break_start: int | None = None
-    end = clock
-    targets = (*nodes, _END)
-    for k, target in enumerate(targets):
-        site = depot if target in (RELOAD, _END) else target
-        travel = int(times[previous, site])
-        travel_total += travel
-        ready = clock + travel
-        if rule is not None and k == gap:
-            break_start = max(clock, rule.earliest_s)
-            if break_start > rule.latest_s:
-                violations.append(
-                    (
-                        "break",
-                        f"break cannot start by {format_clock(rule.latest_s)} "
-                        f"(earliest {format_clock(break_start)})",
-                    )
-                )
-            ready = max(clock + travel + rule.duration_s, rule.earliest_s + rule.duration_s)
-        if target == _END:
-            end = ready
-            break
-        if target == RELOAD:
-            trip += 1
-            load = 0
-            visits.append(
-                Visit(
-                    node=RELOAD,
-                    trip=trip,
-                    arrival_s=ready,
-                    start_s=ready,
-                    departure_s=ready + spec.reload_s,
-                    wait_s=0,
-                    load_after=0,
-                )
-            )
-            reload_total += spec.reload_s
-            clock = ready + spec.reload_s
-            previous = depot
-            continue
-        start = max(ready, int(task.window_start_s[target]))
-        if start > int(task.window_end_s[target]):
-            violations.append(
-                (
-                    "window",
-                    f"node {target} reached at {format_clock(start)}, after its window closes at "
-                    f"{format_clock(int(task.window_end_s[target]))}",
-                )
-            )
-        load += int(task.demand[target])
-        if load > spec.capacity:
-            violations.append(
-                ("capacity", f"trip {trip} carries {load} packages, over {spec.capacity}")
-            )
-        duration = int(service[target])
-        visits.append(
-            Visit(
-                node=target,
-                trip=trip,
-                arrival_s=ready,
-                start_s=start,
-                departure_s=start + duration,
-                wait_s=start - ready,
-                load_after=load,
+    travel_s: int = 0
+    service_s: int = 0
+    wait_s: int = 0
+    reload_s: int = 0
+    visits: list[Visit] = field(default_factory=list)
+    violations: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _break_on_the_way(rule: BreakRule, walk: _Walk, travel: int) -> int:
+    """Take the break on the way to the next stop; return when the team is ready there."""
+    break_start = max(walk.clock, rule.earliest_s)
+    walk.break_start = break_start
+    if break_start > rule.latest_s:
+        walk.violations.append(
+            (
+                "break",
+                f"break cannot start by {format_clock(rule.latest_s)} "
+                f"(earliest {format_clock(break_start)})",
             )
         )
-        wait_total += start - ready
-        service_total += duration
-        clock = start + duration
-        previous = target
+    return max(walk.clock + travel + rule.duration_s, rule.earliest_s + rule.duration_s)
+
+
+def _reload(spec: VehicleSpec, walk: _Walk, ready: int) -> None:
+    """Reload at the depot, reached at ``ready``: a new trip starts empty."""
+    walk.trip += 1
+    walk.load = 0
+    walk.visits.append(
+        Visit(
+            node=RELOAD,
+            trip=walk.trip,
+            arrival_s=ready,
+            start_s=ready,
+            departure_s=ready + spec.reload_s,
+            wait_s=0,
+            load_after=0,
+        )
+    )
+    walk.reload_s += spec.reload_s
+    walk.clock = ready + spec.reload_s
+    walk.previous = spec.depot_node
+
+
+def _serve(task: SolveTask, spec: VehicleSpec, walk: _Walk, target: int, ready: int) -> None:
+    """Serve household node ``target``, reached at ``ready``, once its window opens."""
+    start = max(ready, int(task.window_start_s[target]))
+    if start > int(task.window_end_s[target]):
+        walk.violations.append(
+            (
+                "window",
+                f"node {target} reached at {format_clock(start)}, after its window closes at "
+                f"{format_clock(int(task.window_end_s[target]))}",
+            )
+        )
+    walk.load += int(task.demand[target])
+    if walk.load > spec.capacity:
+        walk.violations.append(
+            ("capacity", f"trip {walk.trip} carries {walk.load} packages, over {spec.capacity}")
+        )
+    duration = int(task.service_s[spec.profile][target])
+    walk.visits.append(
+        Visit(
+            node=target,
+            trip=walk.trip,
+            arrival_s=ready,
+            start_s=start,
+            departure_s=start + duration,
+            wait_s=start - ready,
+            load_after=walk.load,
+        )
+    )
+    walk.wait_s += start - ready
+    walk.service_s += duration
+    walk.clock = start + duration
+    walk.previous = target
+
+
+def _drive(
+    task: SolveTask, spec: VehicleSpec, targets: tuple[int, ...], gap: int | None, walk: _Walk
+) -> None:
+    """Go through ``targets`` in order, the break in gap ``gap`` if it falls between stops."""
+    times = task.time_s[spec.profile]
+    rule = spec.break_rule
+    depot = spec.depot_node
+    for k, target in enumerate(targets):
+        site = depot if target in (RELOAD, _END) else target
+        travel = int(times[walk.previous, site])
+        walk.travel_s += travel
+        ready = walk.clock + travel
+        if rule is not None and k == gap:
+            ready = _break_on_the_way(rule, walk, travel)
+        if target == _END:
+            walk.end = ready
+            break
+        if target == RELOAD:
+            _reload(spec, walk, ready)
+            continue
+        _serve(task, spec, walk, target, ready)
+
+
+def _check_break_at_depot(
+    rule: BreakRule | None, gap: int | None, depart: int, n_targets: int, walk: _Walk
+) -> None:
+    """Place and check a break taken before leaving the depot or after coming back."""
     if rule is not None and gap == _BEFORE:
-        break_start = rule.earliest_s
+        walk.break_start = rule.earliest_s
         if rule.earliest_s + rule.duration_s > depart:
-            violations.append(
+            walk.violations.append(
                 (
                     "break",
                     f"the break cannot be over before leaving the depot at {format_clock(depart)}",
                 )
             )
-    if rule is not None and gap == len(targets):
-        break_start = max(end, rule.earliest_s)
+    if rule is not None and gap == n_targets:
+        break_start = max(walk.end, rule.earliest_s)
+        walk.break_start = break_start
         if break_start > rule.latest_s:
-            violations.append(
+            walk.violations.append(
                 (
                     "break",
                     f"break cannot start by {format_clock(rule.latest_s)} "
-                    f"(back at the depot at {format_clock(end)})",
+                    f"(back at the depot at {format_clock(walk.end)})",
                 )
             )
+
+
+def _check_day(spec: VehicleSpec, walk: _Walk, work: int) -> None:
+    """Check the return time, the number of trips and the working time against their limits."""
+    end = walk.end
     if end > spec.shift_end_s:
-        violations.append(
+        walk.violations.append(
             (
                 "shift",
                 f"back at {format_clock(end)}, after the shift ends at "
                 f"{format_clock(spec.shift_end_s)}",
             )
         )
-    if spec.max_trips != UNLIMITED_TRIPS and trip > spec.max_trips:
-        violations.append(("trips", f"{trip} trips, over the limit of {spec.max_trips}"))
-    inside = rule is not None and gap is not None and 0 <= gap < len(targets)
-    work = end - depart - (rule.duration_s if rule is not None and inside else 0)
+    if spec.max_trips != UNLIMITED_TRIPS and walk.trip > spec.max_trips:
+        walk.violations.append(("trips", f"{walk.trip} trips, over the limit of {spec.max_trips}"))
     if spec.max_work_s is not None and work > spec.max_work_s:
-        violations.append(
+        walk.violations.append(
             ("work", f"works {work - spec.max_work_s} s over the maximum of {spec.max_work_s} s")
         )
+
+
+def _run(
+    task: SolveTask, vehicle: int, nodes: tuple[int, ...], gap: int | None, depart: int
+) -> RouteSchedule:
+    """Time a route leaving at ``depart``, the break in gap ``gap``, and check every rule."""
+    spec = task.vehicles[vehicle]
+    rule = spec.break_rule
+    walk = _Walk(clock=depart, previous=spec.depot_node, end=depart)
+    targets = (*nodes, _END)
+    _drive(task, spec, targets, gap, walk)
+    _check_break_at_depot(rule, gap, depart, len(targets), walk)
+    inside = rule is not None and gap is not None and 0 <= gap < len(targets)
+    work = walk.end - depart - (rule.duration_s if rule is not None and inside else 0)
+    _check_day(spec, walk, work)
     return RouteSchedule(
-        visits=tuple(visits),
+        visits=tuple(walk.visits),
         start_s=depart,
-        end_s=end,
-        break_start_s=break_start,
+        end_s=walk.end,
+        break_start_s=walk.break_start,
         break_after=None if gap is None else min(max(gap, 0), len(nodes)),
         break_inside=inside,
         work_s=work,
-        travel_s=travel_total,
-        service_s=service_total,
-        wait_s=wait_total,
-        reload_s=reload_total,
-        trips=trip,
-        problems=tuple(violations),
+        travel_s=walk.travel_s,
+        service_s=walk.service_s,
+        wait_s=walk.wait_s,
+        reload_s=walk.reload_s,
+        trips=walk.trip,
+        problems=tuple(walk.violations),
     )
 
 

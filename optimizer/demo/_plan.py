@@ -208,27 +208,10 @@ def _mst(
     )
 
 
-def plan_links(
-    settlements: Sequence[Settlement],
-    towns: Sequence[int],
-    land: Land,
-    router: Router,
-    rng: np.random.Generator,
-) -> list[Link]:
-    """Choose the roads between settlements: primary, secondary, tertiary and unclassified.
-
-    Primary roads form a minimum spanning tree over the kecamatan towns plus a few shortcuts;
-    every desa main settlement joins that backbone through a spanning tree of secondary (busy)
-    and tertiary roads plus some extra tertiary links between neighbours; hamlets join their
-    desa's main settlement by unclassified roads.
-
-    Returns
-    -------
-    list of Link
-        In order of importance (primary first).
-    """
-    costs = _Costs(settlements, land, router)
-    links: list[Link] = []
+def _primary_pairs(
+    settlements: Sequence[Settlement], towns: Sequence[int], costs: _Costs
+) -> set[tuple[int, int]]:
+    """Join the kecamatan towns by a minimum spanning tree plus up to six shortcuts."""
     primary: set[tuple[int, int]] = set()
     town_points = np.array([settlements[t].centre for t in towns]).reshape(-1, 2)
     town_pairs = [(towns[i], towns[j]) for i, j in _candidate_pairs(town_points)]
@@ -239,26 +222,57 @@ def plan_links(
     for i, j in tree:
         primary.add((towns[i], towns[j]))
     if tree:
-        graph = coo_matrix(
-            (
-                [costs.get(towns[i], towns[j])[0] for i, j in tree],
-                ([i for i, _ in tree], [j for _, j in tree]),
-            ),
-            shape=(len(towns), len(towns)),
-        ).tocsr()
-        tree_dist = dijkstra(graph, directed=False)
-        shortcuts = []
-        for (a, b), (i, j) in zip(town_pairs, local, strict=True):
-            if (a, b) in primary:
-                continue
-            length = costs.get(a, b)[0]
-            ratio = length / max(tree_dist[i, j], 1.0)
-            if ratio < 0.6 and length < 25_000.0:
-                shortcuts.append((ratio, a, b))
-        for _, a, b in sorted(shortcuts)[:6]:
-            primary.add((a, b))
-    links.extend(Link(a, b, "primary") for a, b in sorted(primary))
+        primary.update(_shortcuts(towns, costs, tree, town_pairs, local, primary))
+    return primary
 
+
+def _shortcuts(
+    towns: Sequence[int],
+    costs: _Costs,
+    tree: Sequence[tuple[int, int]],
+    town_pairs: Sequence[tuple[int, int]],
+    local: Sequence[tuple[int, int]],
+    primary: set[tuple[int, int]],
+) -> list[tuple[int, int]]:
+    """Pick the (at most six) town pairs the tree makes the longest detour between.
+
+    A shortcut is under 25 km and shorter than 0.6 times the way through the tree.
+
+    ``tree`` and ``local`` number the towns by their position in ``towns``; ``town_pairs``
+    are the candidate pairs (settlement indices) in the order of ``local``.
+    """
+    graph = coo_matrix(
+        (
+            [costs.get(towns[i], towns[j])[0] for i, j in tree],
+            ([i for i, _ in tree], [j for _, j in tree]),
+        ),
+        shape=(len(towns), len(towns)),
+    ).tocsr()
+    tree_dist = dijkstra(graph, directed=False)
+    shortcuts = []
+    for (a, b), (i, j) in zip(town_pairs, local, strict=True):
+        if (a, b) in primary:
+            continue
+        length = costs.get(a, b)[0]
+        ratio = length / max(tree_dist[i, j], 1.0)
+        if ratio < 0.6 and length < 25_000.0:
+            shortcuts.append((ratio, a, b))
+    return [(a, b) for _, a, b in sorted(shortcuts)[:6]]
+
+
+def _main_links(
+    settlements: Sequence[Settlement],
+    towns: Sequence[int],
+    primary: set[tuple[int, int]],
+    costs: _Costs,
+    rng: np.random.Generator,
+) -> list[Link]:
+    """Join the desa main settlements: a spanning tree over the backbone, plus extra links.
+
+    Tree roads that many settlements use to reach their nearest town are secondary, the rest
+    tertiary; some short Delaunay neighbours on land get an extra tertiary road.
+    """
+    links: list[Link] = []
     mains = [i for i, s in enumerate(settlements) if s.main]
     m_index = {s: i for i, s in enumerate(mains)}
     main_points = np.array([settlements[m].centre for m in mains]).reshape(-1, 2)
@@ -282,7 +296,14 @@ def plan_links(
         length, straight = costs.get(a, b)
         if straight and length < 3500.0 and rng.random() < 0.45:
             links.append(Link(a, b, "tertiary"))
+    return links
 
+
+def _hamlet_links(
+    settlements: Sequence[Settlement], costs: _Costs, rng: np.random.Generator
+) -> list[Link]:
+    """Join every hamlet to its desa, and some to the nearest settlement of another desa."""
+    links: list[Link] = []
     centres = np.array([s.centre for s in settlements]).reshape(-1, 2)
     desa_of = np.array([s.desa for s in settlements])
     for h, hamlet in enumerate(settlements):
@@ -303,6 +324,33 @@ def plan_links(
             near = int(others[np.argmin(distance[others])])
             if distance[near] < 2500.0 and costs.get(h, near)[1]:
                 links.append(Link(min(h, near), max(h, near), "unclassified"))
+    return links
+
+
+def plan_links(
+    settlements: Sequence[Settlement],
+    towns: Sequence[int],
+    land: Land,
+    router: Router,
+    rng: np.random.Generator,
+) -> list[Link]:
+    """Choose the roads between settlements: primary, secondary, tertiary and unclassified.
+
+    Primary roads form a minimum spanning tree over the kecamatan towns plus a few shortcuts;
+    every desa main settlement joins that backbone through a spanning tree of secondary (busy)
+    and tertiary roads plus some extra tertiary links between neighbours; hamlets join their
+    desa's main settlement by unclassified roads.
+
+    Returns
+    -------
+    list of Link
+        In order of importance (primary first).
+    """
+    costs = _Costs(settlements, land, router)
+    primary = _primary_pairs(settlements, towns, costs)
+    links = [Link(a, b, "primary") for a, b in sorted(primary)]
+    links.extend(_main_links(settlements, towns, primary, costs, rng))
+    links.extend(_hamlet_links(settlements, costs, rng))
     logger.debug("planned %d links between %d settlements", len(links), len(settlements))
     return links
 
