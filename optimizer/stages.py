@@ -68,9 +68,9 @@ class StageClock:
         self._progress = progress
 
     def lap(self, name: str) -> None:
-        """Record the time since the last lap as stage ``name``."""
+        """Add the time since the last lap to stage ``name`` (a stage may run in rounds)."""
         now = time.perf_counter()
-        self.stages[name] = round(now - self._last, 3)
+        self.stages[name] = round(self.stages.get(name, 0.0) + now - self._last, 3)
         self._last = now
 
     def elapsed_s(self) -> float:

@@ -16,7 +16,7 @@ from optimizer.pipeline import PipelineCache
 from optimizer.plan import Duty, Plan
 from optimizer.scenario import Scenario
 from optimizer.scenario.model import Team
-from optimizer.solver import TaskResult
+from optimizer.solver import Assignment, TaskResult
 from optimizer.staffing import DepotSite, PreviousTeam, Staffing, staff_teams
 from optimizer.stages import (
     PlanResult,
@@ -176,11 +176,13 @@ def plan_roster_day(
     solved again, from the routes found so far, at most ``TOP_UP_ROUNDS`` times.
     """
     done: dict[str, tuple[tuple[str, ...], TaskResult]] = {}
+    flags: dict[str, tuple[frozenset[int], bool]] = {}
     for round_ in range(TOP_UP_ROUNDS + 1):
         staffed = scenario.model_copy(update={"teams": formed_teams(scenario, staffing)})
         prepared, problem = prepare_problem(staffed, cache, clock)
         problem = with_start(problem, staffed, start, pins, release_pct=release_pct)
         problem, assignment = solve_changed(staffed, problem, done, clock)
+        assignment = _keep_flags(assignment, flags)
         clock.lap("solve")
         solved = Solved(scenario=staffed, prepared=prepared, problem=problem, assignment=assignment)
         short = short_depots(solved)
@@ -194,7 +196,39 @@ def plan_roster_day(
         )
         staffing = grown
         start = {**start, **slot_routes(solved)}
+        if pins is not None:  # the next round starts from this one's routes: pin to them
+            pins = _team_of(solved)
     return RosterDay(staffing=staffing, solved=solved)
+
+
+def _keep_flags(
+    assignment: Assignment, flags: dict[str, tuple[frozenset[int], bool]]
+) -> Assignment:
+    """Carry each task's released doors and rebalanced flag over from earlier rounds.
+
+    A task solved again in a later round (its depot called up a team) starts from the routes
+    of the round before, so what that round released or rebalanced still explains the churn.
+    """
+    results = []
+    for result in assignment.results:
+        released, rebalanced = flags.get(result.key, (frozenset(), False))
+        released |= frozenset(result.released)
+        rebalanced |= result.rebalanced
+        flags[result.key] = (released, rebalanced)
+        results.append(
+            dataclasses.replace(result, released=tuple(sorted(released)), rebalanced=rebalanced)
+        )
+    return dataclasses.replace(assignment, results=tuple(results))
+
+
+def _team_of(solved: Solved) -> dict[str, str]:
+    """Return each routed household's team id (household id -> team id)."""
+    return {
+        household: team
+        for team, route in slot_routes(solved).items()
+        for household in route
+        if household is not None
+    }
 
 
 def short_depots(solved: Solved) -> list[str]:
