@@ -308,7 +308,8 @@ def test_synthetic_data_is_labelled_on_every_page(roster_plan: Plan, tmp_path: P
     for path in (tmp_path / "synthetic" / "units").iterdir():
         page = path.read_text(encoding="utf-8")
         assert 'class="banner"' in page
-        assert "DATA DEMO SINTETIS: bukan jalan atau rumah tangga sebenarnya" in page
+        assert "DATA DEMO SINTETIS" in page
+        assert "dibuat untuk demonstrasi, bukan data sebenarnya" in page
     write_roster_outputs(_english(roster_plan), tmp_path / "english")
     for path in (tmp_path / "english" / "units").iterdir():
         assert html.escape(roster_plan.data_notice) in path.read_text(encoding="utf-8")

@@ -194,6 +194,12 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "Ditandai tidak tersedia di daftar pegawai.",
         "Marked unavailable in the roster.",
     ),
+    "unit_banner_note": (
+        "Jalan, rumah tangga, depot, tim dan pegawai di halaman ini dibuat untuk demonstrasi,"
+        " bukan data sebenarnya.",
+        "The roads, households, depots, teams and staff on this page are made up for a"
+        " demonstration, not real data.",
+    ),
     "unit_footer": ("Rencana: {scenario}.", "Plan: {scenario}."),
 }
 

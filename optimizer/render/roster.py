@@ -369,7 +369,7 @@ def _banner(plan: Plan) -> str:
     language = plan.render.language
     label = text(language, "watermark")
     note = plan.data_notice if language == "en" and plan.data_notice else None
-    note = note or text(language, "footer_synthetic")
+    note = note or words(language, "banner_note")
     return f'<div class="banner" role="alert"><strong>{_e(label)}</strong><br>{_e(note)}</div>'
 
 
