@@ -122,7 +122,7 @@ FirstSolution = Literal[
     "SAVINGS",
     "CHRISTOFIDES",
 ]
-Objective = Literal["total_time", "cost", "longest_route"]
+Objective = Literal["total_time", "cost", "longest_route", "fair"]
 Metaheuristic = Literal[
     "GUIDED_LOCAL_SEARCH", "GREEDY_DESCENT", "SIMULATED_ANNEALING", "TABU_SEARCH"
 ]
@@ -152,8 +152,9 @@ class SolverConfig(_Frozen):
     outputs): the solve stage gets what is left of it.
 
     ``objective``: ``total_time`` (least total team time), ``cost`` (least rupiah: vehicle cost
-    per km and per hour plus a fixed cost per team used) or ``longest_route`` (fair workload:
-    the smallest longest route, total time second).
+    per km and per hour plus a fixed cost per team used), ``longest_route`` (the smallest
+    longest route, total time second) or ``fair`` (least total time first, then every team of
+    a desa drawn to an even share of its work; :mod:`optimizer.solver.fairsplit`).
     """
 
     seed: Annotated[int, Field(ge=0)] = 0

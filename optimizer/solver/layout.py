@@ -41,6 +41,14 @@ def reload_slots(task: SolveTask, candidates: Sequence[int]) -> dict[int, int]:
             # Sizing offers many more teams than it will call up: reloads are what lets
             # fewer teams carry the packages, so offer as many as the packages could use.
             need = math.ceil(demand / smallest)
+        elif task.fair_share_s is not None and task.start is not None:
+            # A fair day's evened-out start may reload more often than the packages need.
+            given = sum(
+                route.count(RELOAD)
+                for spec, route in zip(task.vehicles, task.start, strict=False)
+                if spec.depot_node == depot
+            )
+            need = max(need, given + min(len(reloaders), RELOAD_SPARE))
         need = min(need, math.ceil(demand / smallest))
         if all(v.max_trips != UNLIMITED_TRIPS for v in reloaders):
             need = min(need, sum(v.max_trips - 1 for v in reloaders))

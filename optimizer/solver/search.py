@@ -11,6 +11,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from optimizer.config import SolverConfig
 from optimizer.schedule import RouteSchedule, schedule_route
+from optimizer.solver.fairsplit import even_out
 from optimizer.solver.greedy import greedy_trips, reloads_needed
 from optimizer.solver.layout import Layout, build_layout, given_route, start_routes, tidy
 from optimizer.solver.model import build_model, search_parameters
@@ -69,7 +70,46 @@ def solve_task(task: SolveTask, config: SolverConfig, *, time_limit_s: float) ->
     layout = build_layout(task, candidates)
     if task.pinned is not None:
         return _solve_carried(task, layout, config, started, time_limit_s)
+    if config.objective == "fair":
+        return _solve_fair(task, layout, config, started, time_limit_s)
     return _solve_with_breaks(task, layout, config, started, time_limit_s)
+
+
+def _solve_fair(
+    task: SolveTask, layout: Layout, config: SolverConfig, started: float, time_limit_s: float
+) -> TaskResult:
+    """Least total time first; then, from that plan, every team's work drawn to its share.
+
+    The fair share is the first plan's work (travel, doors, reloads) divided by the task's
+    teams, all of them: a team called up counts whether the first plan used it or not. The
+    second search is a greedy descent from the first plan with the fair-share band in the
+    model (:func:`optimizer.solver.model._add_fair_share`); it is kept unless it serves fewer
+    doors.
+    """
+    least = config.model_copy(update={"objective": "total_time"})
+    first = _solve_with_breaks(task, layout, least, started, time_limit_s)
+    if first.status is SolveStatus.NO_SOLUTION or not any(first.routes):
+        return first
+    share = fair_share_s(task, first)
+    balanced = replace(task, start=even_out(task, first.routes), fair_share_s=share)
+    spread = build_layout(balanced, list(layout.candidates))  # the reloads the start makes
+    second = _solve_with_breaks(balanced, spread, config, started, time_limit_s)
+    if second.status is SolveStatus.NO_SOLUTION or len(second.dropped) > len(first.dropped):
+        return first
+    return second
+
+
+def fair_share_s(task: SolveTask, result: TaskResult) -> int:
+    """Return a plan's work (travel, doors and reloads) per team of the task, in seconds."""
+    work = 0
+    for vehicle, route in enumerate(result.routes):
+        if not route:
+            continue
+        timed = result.schedules[vehicle] if result.schedules else None
+        if timed is None:
+            timed = schedule_route(task, vehicle, route)
+        work += timed.travel_s + timed.service_s + timed.reload_s
+    return round(work / len(task.vehicles))
 
 
 def _solve_with_breaks(
@@ -290,8 +330,9 @@ def _solve_from_start(
     if initial is None:
         logger.warning("sub-problem %s: the starting plan breaks a rule; planned afresh", task.key)
         return None
+    search = _descent(params, limited=breaks or task.fair_share_s is not None)
     solution: pywrapcp.Assignment | None = routing.SolveFromAssignmentWithParameters(
-        initial, _descent(params, limited=breaks)
+        initial, search
     )
     return solution
 

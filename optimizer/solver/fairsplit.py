@@ -1,0 +1,230 @@
+"""Even shares for a fair day: a plan's doors cut into equal pieces among alike teams.
+
+The ``fair`` objective starts its rebalancing search from the least-total-time plan. Moving
+doors one by one from the longest routes to idle teams takes thousands of local moves, so the
+start is evened out first, here: the teams of one kind (same vehicle profile, capacity, depot
+and shift) pool their routes into one tour, chained route after route by the nearest next
+first door, and the tour is cut into as many pieces of about equal work (doors plus the
+travel between them) as there are teams of that kind. A team whose piece outgrows its
+capacity goes back to the depot to reload. The search then settles what the cut leaves:
+shares between kinds, and the seams.
+
+No OR-Tools here: the pieces are plain routes in task nodes, checked by
+:func:`optimizer.schedule.schedule_route`; a kind whose pieces break any rule keeps its routes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+
+from optimizer.matrix import UNREACHABLE_S
+from optimizer.schedule import schedule_route
+from optimizer.solver.model import FAIR_BAND_S
+from optimizer.task import RELOAD, SolveTask, VehicleSpec
+
+Route = tuple[int, ...]
+
+
+def _kind(spec: VehicleSpec) -> tuple[object, ...]:
+    """Teams of one kind can swap routes: same profile, load, depot, shift and rules."""
+    return (
+        spec.profile,
+        spec.capacity,
+        spec.depot_node,
+        spec.shift_start_s,
+        spec.shift_end_s,
+        spec.max_trips,
+        spec.reload_s,
+        spec.break_rule,
+        spec.max_work_s,
+        spec.groups,
+    )
+
+
+def even_out(task: SolveTask, routes: Sequence[Route]) -> tuple[Route, ...]:
+    """Return the routes with the doors shared out evenly among all teams (see module notes).
+
+    Parameters
+    ----------
+    task : SolveTask
+    routes : sequence of tuple of int
+        One route per vehicle in task order, household nodes and :data:`RELOAD`.
+
+    Returns
+    -------
+    tuple of tuple of int
+        The same doors: first moved between kinds of team at one depot until their work per
+        team is about equal, then each kind's cut into even pieces among all its teams. A
+        kind whose pieces would break a rule (a window, the shift, a trip limit) keeps its
+        routes as given (and so its doors).
+    """
+    out = list(routes)
+    kinds: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    for vehicle, spec in enumerate(task.vehicles):
+        kinds[_kind(spec)].append(vehicle)
+    tours = {
+        kind: _tour(task, vehicles[0], [routes[v] for v in vehicles])
+        for kind, vehicles in kinds.items()
+    }
+    _share_between_kinds(task, kinds, tours)
+    for kind, vehicles in kinds.items():
+        pieces = _pieces(task, vehicles, tours[kind])
+        if pieces is not None:
+            for vehicle, piece in zip(vehicles, pieces, strict=True):
+                out[vehicle] = piece
+    return tuple(out)
+
+
+def _pieces(task: SolveTask, vehicles: Sequence[int], tour: Sequence[int]) -> list[Route] | None:
+    """Cut one kind's tour among its teams; None when a piece breaks a rule."""
+    if not tour:
+        return [() for _ in vehicles]
+    cut = _cut(task, vehicles[0], tour, min(len(vehicles), len(tour)))
+    cut += [[] for _ in range(len(vehicles) - len(cut))]
+    pieces = [_with_reloads(task, vehicles[0], piece) for piece in cut]
+    routes: list[Route] = []
+    for vehicle, piece in zip(vehicles, pieces, strict=True):
+        if piece is None or (piece and not schedule_route(task, vehicle, piece).feasible):
+            return None
+        routes.append(piece)
+    return routes
+
+
+def _kind_work(task: SolveTask, vehicles: Sequence[int], tour: Sequence[int]) -> float:
+    """Work per team of a kind if its tour were cut evenly (infinite when it cannot be)."""
+    pieces = _pieces(task, vehicles, tour)
+    if pieces is None:
+        return math.inf
+    total = 0
+    for vehicle, piece in zip(vehicles, pieces, strict=True):
+        if piece:
+            timed = schedule_route(task, vehicle, piece)
+            total += timed.travel_s + timed.service_s + timed.reload_s
+    return total / len(vehicles)
+
+
+def _movable(task: SolveTask, tour: Sequence[int], vehicle: int) -> list[int]:
+    """Positions in a tour of the doors another kind's team (``vehicle``) can serve."""
+    spec = task.vehicles[vehicle]
+    time = task.time_s[spec.profile]
+    return [
+        i
+        for i, door in enumerate(tour)
+        if int(time[spec.depot_node, door]) < UNREACHABLE_S
+        and int(time[door, spec.depot_node]) < UNREACHABLE_S
+        and (task.group is None or spec.serves(int(task.group[door])))
+    ]
+
+
+def _share_between_kinds(
+    task: SolveTask,
+    kinds: dict[tuple[object, ...], list[int]],
+    tours: dict[tuple[object, ...], list[int]],
+) -> None:
+    """Move doors from the busiest kind of team to the idlest at the same depot, in place.
+
+    The doors moved are the last ones of the busy kind's tour that the idle kind can serve;
+    how many is found by bisection, so that the two kinds' work per team is nearest equal.
+    Repeated while some pair of kinds at a depot is further apart than ``FAIR_BAND_S``.
+    """
+    for _ in range(2 * len(kinds)):
+        work = {kind: _kind_work(task, kinds[kind], tours[kind]) for kind in kinds}
+        pairs = [
+            (work[a] - work[b], a, b)
+            for a in kinds
+            for b in kinds
+            if a != b
+            and task.vehicles[kinds[a][0]].depot_node == task.vehicles[kinds[b][0]].depot_node
+            and math.isfinite(work[a])
+            and math.isfinite(work[b])
+        ]
+        if not pairs:
+            return
+        gap, busy, idle = max(pairs, key=lambda pair: (pair[0], str(pair[1]), str(pair[2])))
+        if gap <= FAIR_BAND_S:
+            return
+        movable = _movable(task, tours[busy], kinds[idle][0])
+        moved = _best_move(task, kinds[busy], kinds[idle], tours[busy], tours[idle], movable)
+        if moved == 0:
+            return
+        take = set(movable[-moved:])
+        tours[idle] = tours[idle] + [tours[busy][i] for i in sorted(take)]
+        tours[busy] = [door for i, door in enumerate(tours[busy]) if i not in take]
+
+
+def _best_move(
+    task: SolveTask,
+    busy: Sequence[int],
+    idle: Sequence[int],
+    busy_tour: Sequence[int],
+    idle_tour: Sequence[int],
+    movable: Sequence[int],
+) -> int:
+    """How many of the movable doors (from the tour's end) to move: the two works nearest."""
+
+    def gap(count: int) -> float:
+        take = set(movable[len(movable) - count :]) if count else set()
+        kept = [door for i, door in enumerate(busy_tour) if i not in take]
+        given = [*idle_tour, *(busy_tour[i] for i in sorted(take))]
+        return _kind_work(task, busy, kept) - _kind_work(task, idle, given)
+
+    low, high = 0, len(movable)
+    while low < high:  # the smallest count at which the busy kind is no longer busier
+        middle = (low + high) // 2
+        if gap(middle) > 0:
+            low = middle + 1
+        else:
+            high = middle
+    if low > 0 and abs(gap(low - 1)) < abs(gap(low)):
+        return low - 1
+    return low
+
+
+def _tour(task: SolveTask, vehicle: int, routes: Sequence[Route]) -> list[int]:
+    """Chain the routes' doors into one tour: each next route the one starting nearest."""
+    time = task.time_s[task.vehicles[vehicle].profile]
+    left = [[n for n in route if n != RELOAD] for route in routes]
+    left = [doors for doors in left if doors]
+    tour: list[int] = []
+    here = task.vehicles[vehicle].depot_node
+    while left:
+        nearest = min(range(len(left)), key=lambda i: (int(time[here, left[i][0]]), i))
+        doors = left.pop(nearest)
+        tour += doors
+        here = doors[-1]
+    return tour
+
+
+def _cut(task: SolveTask, vehicle: int, tour: Sequence[int], pieces: int) -> list[list[int]]:
+    """Cut the tour into ``pieces`` runs of about equal work (doors and the travel between)."""
+    spec = task.vehicles[vehicle]
+    time = task.time_s[spec.profile]
+    nodes = np.asarray(tour, dtype=np.int64)
+    step = task.service_s[spec.profile][nodes].astype(np.int64)
+    step[1:] += time[nodes[:-1], nodes[1:]].astype(np.int64)
+    done = np.cumsum(step)
+    share = done[-1] / pieces
+    # A door belongs to the piece in which the middle of its own step of work falls.
+    owner = np.minimum(((done - step / 2) // share).astype(np.int64), pieces - 1)
+    return [list(nodes[owner == k].tolist()) for k in range(pieces)]
+
+
+def _with_reloads(task: SolveTask, vehicle: int, doors: Sequence[int]) -> Route | None:
+    """Add a reload wherever the next door would overfill the vehicle; None past its trips."""
+    spec = task.vehicles[vehicle]
+    route: list[int] = []
+    load = 0
+    for door in doors:
+        demand = int(task.demand[door])
+        if load + demand > spec.capacity and route:
+            if not spec.may_reload():
+                return None
+            route.append(RELOAD)
+            load = 0
+        route.append(door)
+        load += demand
+    return tuple(route)

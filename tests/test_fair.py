@@ -1,0 +1,103 @@
+"""The ``fair`` objective on hand-checkable days: shares, access, working-time caps, workers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from optimizer.config import SolverConfig
+from optimizer.matrix import UNREACHABLE_S
+from optimizer.problem import SolveTask, VehicleSpec
+from optimizer.schedule import schedule_route
+from optimizer.solver import solve_routes, solve_task
+
+EIGHT = 8 * 3600
+FAIR = SolverConfig(objective="fair", solutions_per_stop=2, workers=1)
+LEAST = SolverConfig(objective="total_time", solutions_per_stop=2, workers=1)
+
+
+def _ring(
+    n: int = 12,
+    teams: int = 3,
+    *,
+    profiles: tuple[str, ...] = ("car",),
+    max_work_s: int | None = None,
+) -> SolveTask:
+    """Depot in the middle of a ring of ``n`` doors: 600 s out, 120 s between neighbours."""
+    size = n + 1
+    step = np.arange(n)
+    around = np.abs(step[:, None] - step[None, :])
+    times = np.zeros((size, size), dtype=np.int64)
+    times[1:, 1:] = np.minimum(around, n - around) * 120
+    times[0, 1:] = times[1:, 0] = 600
+    service = np.full(size, 300, dtype=np.int64)
+    service[0] = 0
+    demand = np.ones(size, dtype=np.int64)
+    demand[0] = 0
+    return SolveTask(
+        key="ring",
+        n_depots=1,
+        households=np.arange(n, dtype=np.int64),
+        demand=demand,
+        service_s={p: service for p in profiles},
+        window_start_s=np.full(size, EIGHT, dtype=np.int64),
+        window_end_s=np.full(size, 15 * 3600, dtype=np.int64),
+        time_s={p: times.astype(np.int32) for p in profiles},
+        candidates=np.r_[False, np.ones(n, dtype=bool)],
+        vehicles=tuple(
+            VehicleSpec(
+                team=i,
+                profile=profiles[i % len(profiles)],
+                capacity=25,
+                depot_node=0,
+                shift_start_s=EIGHT,
+                shift_end_s=15 * 3600,
+                max_work_s=max_work_s,
+            )
+            for i in range(teams)
+        ),
+    )
+
+
+def _doors(routes: tuple[tuple[int, ...], ...]) -> list[int]:
+    return sorted(len([n for n in route if n >= 0]) for route in routes)
+
+
+def test_three_teams_share_a_ring_of_twelve_four_each() -> None:
+    task = _ring()
+    least = solve_task(task, LEAST, time_limit_s=60)
+    fair = solve_task(task, FAIR, time_limit_s=60)
+    assert _doors(least.routes) != [4, 4, 4]  # least total time leaves a team idle
+    assert _doors(fair.routes) == [4, 4, 4]
+    assert fair.dropped == ()
+
+
+def test_a_team_that_cannot_reach_a_lane_door_never_gets_it() -> None:
+    task = _ring(profiles=("car", "motorbike"), teams=4)
+    lane = 7  # node 7: a lane only motorbikes use
+    car = task.time_s["car"].copy()
+    car[lane, :] = car[:, lane] = UNREACHABLE_S
+    car[lane, lane] = 0
+    task = replace(task, time_s={"car": car, "motorbike": task.time_s["motorbike"]})
+    fair = solve_task(task, FAIR, time_limit_s=60)
+    holders = [v for v, route in enumerate(fair.routes) if lane in route]
+    assert len(holders) == 1
+    assert task.vehicles[holders[0]].profile == "motorbike"
+    assert fair.dropped == ()
+
+
+def test_the_working_time_cap_holds_on_a_fair_day() -> None:
+    task = _ring(teams=3, max_work_s=50 * 60)
+    fair = solve_task(task, FAIR, time_limit_s=60)
+    for vehicle, route in enumerate(fair.routes):
+        if route:
+            assert schedule_route(task, vehicle, route).feasible
+    assert fair.dropped == ()
+
+
+def test_fair_is_the_same_with_one_worker_and_with_two() -> None:
+    tasks = [_ring(), _ring(n=15, teams=4)]
+    one = solve_routes(tasks, FAIR.model_copy(update={"workers": 1}))
+    two = solve_routes(tasks, FAIR.model_copy(update={"workers": 2}))
+    assert [r.routes for r in one.results] == [r.routes for r in two.results]
