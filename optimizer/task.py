@@ -99,8 +99,8 @@ class SolveTask:
         Vehicle (task order) a node must stay with, -1 where it is free: households that keep
         last month's team.
     fair_share_s : int, optional
-        The ``fair`` objective's share of work per team (seconds of travel, doors and reloads):
-        each team's work is drawn into a band around it.
+        The ``fair`` objective's share of work per team (seconds of travel, doors and reloads)
+        when ``start`` holds its even shares: they are read back as they are.
     """
 
     key: str

@@ -6,8 +6,9 @@ start is evened out first, here: the teams of one kind (same vehicle profile, ca
 and shift) pool their routes into one tour, chained route after route by the nearest next
 first door, and the tour is cut into as many pieces of about equal work (doors plus the
 travel between them) as there are teams of that kind. A team whose piece outgrows its
-capacity goes back to the depot to reload. The search then settles what the cut leaves:
-shares between kinds, and the seams.
+capacity goes back to the depot to reload. Before the cut, doors move from the busiest kind of
+team at a depot to the idlest (cars to motorbikes, say) until their work per team is about
+equal.
 
 No OR-Tools here: the pieces are plain routes in task nodes, checked by
 :func:`optimizer.schedule.schedule_route`; a kind whose pieces break any rule keeps its routes.
@@ -23,10 +24,12 @@ import numpy as np
 
 from optimizer.matrix import UNREACHABLE_S
 from optimizer.schedule import schedule_route
-from optimizer.solver.model import FAIR_BAND_S
 from optimizer.task import RELOAD, SolveTask, VehicleSpec
 
 Route = tuple[int, ...]
+
+#: Kinds of team at one depot whose work per team differs by more than this share doors.
+EVEN_GAP_S = 10 * 60
 
 
 def _kind(spec: VehicleSpec) -> tuple[object, ...]:
@@ -129,7 +132,7 @@ def _share_between_kinds(
 
     The doors moved are the last ones of the busy kind's tour that the idle kind can serve;
     how many is found by bisection, so that the two kinds' work per team is nearest equal.
-    Repeated while some pair of kinds at a depot is further apart than ``FAIR_BAND_S``.
+    Repeated while some pair of kinds at a depot is further apart than ``EVEN_GAP_S``.
     """
     for _ in range(2 * len(kinds)):
         work = {kind: _kind_work(task, kinds[kind], tours[kind]) for kind in kinds}
@@ -145,7 +148,7 @@ def _share_between_kinds(
         if not pairs:
             return
         gap, busy, idle = max(pairs, key=lambda pair: (pair[0], str(pair[1]), str(pair[2])))
-        if gap <= FAIR_BAND_S:
+        if gap <= EVEN_GAP_S:
             return
         movable = _movable(task, tours[busy], kinds[idle][0])
         moved = _best_move(task, kinds[busy], kinds[idle], tours[busy], tours[idle], movable)

@@ -32,14 +32,7 @@ SMALL_TASK_SIZE = 8
 BALANCE_WEIGHT = 50
 #: Cost of one second a priority household is served after its deadline, in route-seconds.
 PRIORITY_WEIGHT = 2
-#: ``fair``: cost per second a team's work lies outside the band around the fair share. A door
-#: moved from a team above the band to one below it saves twice this per second of the door's
-#: work, against about two per second of extra travel (arc cost plus route time).
-FAIR_WEIGHT = 4
-#: ``fair``: half the width of the band around the fair share with no cost (seconds).
-FAIR_BAND_S = 10 * 60
 TIME_DIMENSION = "time"
-WORK_DIMENSION = "work"
 LOAD_DIMENSION = "load"
 TRIPS_DIMENSION = "trips"
 
@@ -93,9 +86,6 @@ def _drop_penalty(task: SolveTask, config: SolverConfig) -> int:
         penalty = math.ceil(penalty * max(1.0, per_second) + 10 * fixed)
     elif config.objective == "longest_route":
         penalty *= 1 + BALANCE_WEIGHT
-    elif task.fair_share_s is not None:
-        # A door left out must never pay for itself by easing a team's band.
-        penalty += FAIR_WEIGHT * max(v.shift_end_s - v.shift_start_s for v in task.vehicles)
     # Never leave a door to save calling a team up.
     return int(max(penalty, 10 * max(v.call_up_cost for v in task.vehicles)))
 
@@ -136,8 +126,6 @@ def build_model(
     _add_reloads(model, time_dim)
     _add_households(model, time_dim)
     _add_continuity(model)
-    if task.fair_share_s is not None:
-        _add_fair_share(model, transit_callbacks, task.fair_share_s)
     return manager, routing
 
 
@@ -221,24 +209,6 @@ def _add_time(
     if model.config.objective == "longest_route":
         time_dim.SetGlobalSpanCostCoefficient(BALANCE_WEIGHT)
     return time_dim
-
-
-def _add_fair_share(model: _Model, transit_callbacks: list[int], share_s: int) -> None:
-    """Draw every team's work into a band around the fair share (``fair``).
-
-    Work is a dimension without slack that starts at 0: travel, doors and reloads, no waiting
-    and no break, so its value at a route's end is that team's work. Soft bounds below and
-    above the band cost ``FAIR_WEIGHT`` per second outside it: an idle team costs as much as
-    the share it does not carry, so work spreads to every team while there is enough of it.
-    """
-    routing = model.routing
-    horizon = max(HORIZON_S, 2 * share_s)
-    routing.AddDimensionWithVehicleTransits(transit_callbacks, 0, horizon, True, WORK_DIMENSION)
-    work = routing.GetDimensionOrDie(WORK_DIMENSION)
-    for vehicle in range(len(model.task.vehicles)):
-        work.SetSoftSpanUpperBoundForVehicle(
-            pywrapcp.BoundCost(share_s + FAIR_BAND_S, FAIR_WEIGHT), vehicle
-        )
 
 
 def _end_without_break(task: SolveTask, vehicle: int) -> int:

@@ -78,13 +78,14 @@ def solve_task(task: SolveTask, config: SolverConfig, *, time_limit_s: float) ->
 def _solve_fair(
     task: SolveTask, layout: Layout, config: SolverConfig, started: float, time_limit_s: float
 ) -> TaskResult:
-    """Least total time first; then, from that plan, every team's work drawn to its share.
+    """Least total time first; then that plan's doors shared out evenly among all teams.
 
     The fair share is the first plan's work (travel, doors, reloads) divided by the task's
-    teams, all of them: a team called up counts whether the first plan used it or not. The
-    second search is a greedy descent from the first plan with the fair-share band in the
-    model (:func:`optimizer.solver.model._add_fair_share`); it is kept unless it serves fewer
-    doors.
+    teams, all of them: a team called up counts whether the first plan used it or not.
+    :func:`optimizer.solver.fairsplit.even_out` moves doors between kinds of team until their
+    work per team is about equal and cuts each kind's doors into even pieces; the pieces are
+    read back into the model (every rule checked, breaks placed) as they are. The result is
+    kept unless it serves fewer doors than the first plan.
     """
     least = config.model_copy(update={"objective": "total_time"})
     first = _solve_with_breaks(task, layout, least, started, time_limit_s)
@@ -330,7 +331,11 @@ def _solve_from_start(
     if initial is None:
         logger.warning("sub-problem %s: the starting plan breaks a rule; planned afresh", task.key)
         return None
-    search = _descent(params, limited=breaks or task.fair_share_s is not None)
+    search = _descent(params, limited=breaks)
+    if task.fair_share_s is not None:
+        # A fair day's even shares are read back as they are: a descent for least total
+        # time would undo them, and its moves cost 60-450 ms each in a large desa.
+        search.solution_limit = 1
     solution: pywrapcp.Assignment | None = routing.SolveFromAssignmentWithParameters(
         initial, search
     )
