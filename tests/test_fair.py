@@ -101,3 +101,16 @@ def test_fair_is_the_same_with_one_worker_and_with_two() -> None:
     one = solve_routes(tasks, FAIR.model_copy(update={"workers": 1}))
     two = solve_routes(tasks, FAIR.model_copy(update={"workers": 2}))
     assert [r.routes for r in one.results] == [r.routes for r in two.results]
+
+
+def test_a_priority_household_is_served_by_its_deadline_on_a_fair_day() -> None:
+    task = _ring()
+    due = np.full(task.window_start_s.size, -1, dtype=np.int64)
+    due[12] = EIGHT + 15 * 60  # the ring's last door, due 08:15
+    task = replace(task, priority_due_s=due)
+    fair = solve_task(task, FAIR, time_limit_s=60)
+    assert _doors(fair.routes) == [4, 4, 4]
+    (vehicle,) = [v for v, route in enumerate(fair.routes) if 12 in route]
+    timed = schedule_route(task, vehicle, fair.routes[vehicle])
+    arrival = next(visit for visit in timed.visits if visit.node == 12)
+    assert arrival.arrival_s <= due[12]
