@@ -28,6 +28,7 @@ import shapely
 
 from optimizer.areas import Boundaries
 from optimizer.errors import InfeasibleError, UnreachableError
+from optimizer.fairness import DesaFairness, desa_fairness
 from optimizer.geometry import LegTrace, RouteGeometry, route_sequence
 from optimizer.partition import Partition
 from optimizer.plan import (
@@ -486,6 +487,18 @@ def _kpis(scenario: Scenario, routes: list[Route], unserved: list[Unserved]) -> 
     )
 
 
+def _fairness(scenario: Scenario, routes: list[Route]) -> tuple[DesaFairness, ...]:
+    """Per depot: the teams of the scenario there, and the working time of those at work."""
+    work: dict[str, list[int]] = {}
+    for route in routes:
+        work.setdefault(route.depot_id, []).append(route.work_s)
+    return desa_fairness(
+        [(d.depot_id, d.desa_code) for d in scenario.depots],
+        Counter(t.depot_id for t in scenario.teams),
+        work,
+    )
+
+
 def _meta(inputs: PlanInputs) -> dict[str, Any]:
     """Everything that can change the plan besides the input files, and the versions."""
     scenario = inputs.scenario
@@ -579,6 +592,7 @@ def assemble_plan(inputs: PlanInputs) -> Plan:
         depots=_depot_sites(inputs),
         areas=_areas(inputs),
         kpis=_kpis(scenario, routes, unserved),
+        fairness=_fairness(scenario, routes),
         warnings=tuple(warnings),
         meta=_meta(inputs),
         render=scenario.config.render,

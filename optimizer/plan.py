@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from optimizer.config import RenderConfig
+from optimizer.fairness import DesaFairness, fairness_line
 from optimizer.reasons import UnservedReason
 from optimizer.staffing.model import ReserveNote
 from optimizer.units import format_clock
@@ -351,6 +352,8 @@ class Plan:
     churn: tuple[Churn, ...] = ()
     #: Households of last month's plan that are in this month's plan too (0: no continuity).
     churn_compared: int = 0
+    #: Per depot's desa: teams called up and at work, fair share, spread (:mod:`fairness`).
+    fairness: tuple[DesaFairness, ...] = ()
 
     def summary(self) -> str:
         """Return a few lines for the terminal."""
@@ -371,6 +374,8 @@ class Plan:
         if k.unserved_by_reason:
             parts = ", ".join(f"{n} {code}" for code, n in sorted(k.unserved_by_reason.items()))
             lines.append(f"Unserved by reason: {parts}.")
+        if self.fairness:
+            lines.append(fairness_line(self.fairness))
         lines += [need_line(n) for n in self.needs]
         if self.churn_compared or self.churn:
             lines.append(continuity_line(self.churn, self.churn_compared))
@@ -447,6 +452,19 @@ class Plan:
                 for u in self.unserved
             ],
             "kpis": self.kpis.to_dict(),
+            "fairness": [
+                {
+                    "depot_id": f.depot_id,
+                    "desa_code": f.desa_code,
+                    "teams_called": f.teams_called,
+                    "teams_used": f.teams_used,
+                    "fair_share_s": f.fair_share_s,
+                    "longest_s": f.longest_s,
+                    "spread_s": f.spread_s,
+                    "idle_while_busy": f.idle_while_busy,
+                }
+                for f in self.fairness
+            ],
             "warnings": list(self.warnings),
             "meta": {**self.meta, "render": render},
         }

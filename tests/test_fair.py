@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from optimizer.config import SolverConfig
+from optimizer.fairness import desa_fairness, fairness_line
 from optimizer.matrix import UNREACHABLE_S
 from optimizer.problem import SolveTask, VehicleSpec
 from optimizer.schedule import schedule_route
@@ -114,3 +115,22 @@ def test_a_priority_household_is_served_by_its_deadline_on_a_fair_day() -> None:
     timed = schedule_route(task, vehicle, fair.routes[vehicle])
     arrival = next(visit for visit in timed.visits if visit.node == 12)
     assert arrival.arrival_s <= due[12]
+
+
+def test_fairness_per_desa_by_hand() -> None:
+    hour = 3600
+    desa = desa_fairness(
+        [("D1", "35.10.01.2001"), ("D2", "35.10.01.2002"), ("D3", "35.10.01.2003")],
+        {"D1": 3, "D2": 2},  # D3 has no team called up: not measured
+        {"D1": [3 * hour, 1 * hour], "D2": [2 * hour, 2 * hour]},
+    )
+    one, two = desa
+    assert (one.teams_called, one.teams_used, one.fair_share_s) == (3, 2, 4 * hour // 3)
+    assert one.spread_s == 2 * hour
+    assert one.idle_while_busy  # a team idle while another works 1 h 40 min over the share
+    assert (two.spread_s, two.idle_while_busy) == (0, False)
+    line = fairness_line(desa)
+    assert line.startswith("Fair day: no")
+    assert "1 of 2 desa" in line
+    even = desa_fairness([("D2", "x")], {"D2": 2}, {"D2": [2 * hour, 2 * hour + 600]})
+    assert fairness_line(even).startswith("Fair day: yes")

@@ -7,6 +7,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
+from optimizer.fairness import desa_fairness
 from optimizer.pipeline import PipelineCache
 from optimizer.plan import Plan, Route, TeamNeed
 from optimizer.problem import Problem
@@ -218,5 +219,16 @@ def sized_plan(
     """
     solved = size_teams(scenario, cache, clock, generate=generate)
     result = finish_plan(solved, cache, clock)
-    needs = team_needs(result.plan, sizing_types(scenario))
-    return dataclasses.replace(result, plan=dataclasses.replace(result.plan, needs=needs))
+    plan = result.plan
+    needs = team_needs(plan, sizing_types(scenario))
+    # Only the teams the sizing calls up are called up: the other candidates never were.
+    work: dict[str, list[int]] = defaultdict(list)
+    for route in plan.routes:
+        work[route.depot_id].append(route.work_s)
+    fairness = desa_fairness(
+        [(d.depot_id, d.desa_code) for d in plan.depots],
+        {depot: len(works) for depot, works in work.items()},
+        work,
+    )
+    plan = dataclasses.replace(plan, needs=needs, fairness=fairness)
+    return dataclasses.replace(result, plan=plan)
