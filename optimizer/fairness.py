@@ -75,12 +75,17 @@ def desa_fairness(
     return tuple(out)
 
 
-def fairness_line(desa: Sequence[DesaFairness]) -> str:
-    """One summary line: the mean spread, the desa with idle teams, and the verdict."""
+def fairness_verdict(desa: Sequence[DesaFairness]) -> tuple[bool, float, int]:
+    """Return whether the day is fair, the mean spread (s) and the desa with an idle team."""
     spreads = [d.spread_s for d in desa if d.teams_used > 1]
     mean = sum(spreads) / len(spreads) if spreads else 0.0
     idle = sum(d.idle_while_busy for d in desa)
-    fair = mean < FAIR_SPREAD_S and idle == 0
+    return mean < FAIR_SPREAD_S and idle == 0, mean, idle
+
+
+def fairness_line(desa: Sequence[DesaFairness]) -> str:
+    """One summary line: the mean spread, the desa with idle teams, and the verdict."""
+    fair, mean, idle = fairness_verdict(desa)
     return (
         f"Fair day: {'yes' if fair else 'no'} (working time, break not counted: mean spread "
         f"within a desa {mean / 60:.0f} min, target under {FAIR_SPREAD_S // 60}; {idle} of "

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
 from optimizer.config import SolverConfig
-from optimizer.fairness import desa_fairness, fairness_line
+from optimizer.fairness import desa_fairness, fairness_line, fairness_verdict
 from optimizer.matrix import UNREACHABLE_S
+from optimizer.plan import Plan
 from optimizer.problem import SolveTask, VehicleSpec
+from optimizer.render.maps import render_map
 from optimizer.schedule import schedule_route
 from optimizer.solver import solve_routes, solve_task
 
@@ -134,3 +137,12 @@ def test_fairness_per_desa_by_hand() -> None:
     assert "1 of 2 desa" in line
     even = desa_fairness([("D2", "x")], {"D2": 2}, {"D2": [2 * hour, 2 * hour + 600]})
     assert fairness_line(even).startswith("Fair day: yes")
+
+
+def test_the_map_legend_says_whether_the_day_is_fair(tiny_plan: Plan, tmp_path: Path) -> None:
+    assert tiny_plan.fairness
+    fair, _, _ = fairness_verdict(tiny_plan.fairness)
+    page = render_map(tiny_plan, tmp_path / "map.html").read_text(encoding="utf-8")
+    assert "Fair day" in page
+    assert f"{'yes' if fair else 'no'} (spread in a desa" in page
+    assert fairness_line(tiny_plan.fairness) in tiny_plan.summary()

@@ -52,6 +52,7 @@ from folium.map import Layer
 from folium.template import Template
 
 from optimizer.config import RenderConfig
+from optimizer.fairness import fairness_verdict
 from optimizer.geometry import RANK_LANE, RANK_LOCAL, RANK_MAIN, Streets
 from optimizer.plan import Plan
 from optimizer.render.features import build_feature_collection
@@ -108,6 +109,15 @@ def _banner_html(plan: Plan) -> str:
     )
 
 
+def _fair_text(plan: Plan) -> str:
+    """Return the legend's verdict: fair or not, with the mean spread within a desa."""
+    if not plan.fairness:
+        return "–"
+    fair, mean, idle = fairness_verdict(plan.fairness)
+    idle_text = f", {idle} desa with an idle team" if idle else ""
+    return f"{'yes' if fair else 'no'} (spread in a desa {duration_text(round(mean))}{idle_text})"
+
+
 def _legend_html(plan: Plan, *, streets: bool = False) -> str:
     k = plan.kpis
     longest = ""
@@ -122,6 +132,7 @@ def _legend_html(plan: Plan, *, streets: bool = False) -> str:
         ("Teams used", f"{k.teams_used} of {k.teams_available}"),
         ("Longest route", longest or "–"),
         ("Workload spread", duration_text(k.route_spread_s) if plan.routes else "–"),
+        ("Fair day", _fair_text(plan)),
         ("Reload trips", str(k.reloads)),
         ("Total distance", f"{k.total_distance_m / 1000:.0f} km"),
     ]
