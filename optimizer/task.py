@@ -98,9 +98,9 @@ class SolveTask:
     pinned : int64 array (n,), optional
         Vehicle (task order) a node must stay with, -1 where it is free: households that keep
         last month's team.
-    fair_share_s : int, optional
-        The ``fair`` objective's share of work per team (seconds of travel, doors and reloads)
-        when ``start`` holds its even shares: they are read back as they are.
+    start_as_given : bool
+        ``start`` holds the routes to keep (a fair day's even shares): they are read back into
+        the model as they are, with no search after them.
     """
 
     key: str
@@ -120,7 +120,7 @@ class SolveTask:
     pinned: npt.NDArray[np.int64] | None = field(default=None, repr=False)
     #: With ``pinned``: free every door when that saves more than this share (per cent).
     release_pct: float = 5.0
-    fair_share_s: int | None = None
+    start_as_given: bool = False
 
     @property
     def size(self) -> int:

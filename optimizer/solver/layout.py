@@ -41,7 +41,7 @@ def reload_slots(task: SolveTask, candidates: Sequence[int]) -> dict[int, int]:
             # Sizing offers many more teams than it will call up: reloads are what lets
             # fewer teams carry the packages, so offer as many as the packages could use.
             need = math.ceil(demand / smallest)
-        elif task.fair_share_s is not None and task.start is not None:
+        elif task.start_as_given and task.start is not None:
             # A fair day's evened-out start may reload more often than the packages need.
             given = sum(
                 route.count(RELOAD)

@@ -80,8 +80,7 @@ def _solve_fair(
 ) -> TaskResult:
     """Least total time first; then that plan's doors shared out evenly among all teams.
 
-    The fair share is the first plan's work (travel, doors, reloads) divided by the task's
-    teams, all of them: a team called up counts whether the first plan used it or not.
+    Every team of the task shares, whether the first plan used it or not.
     :func:`optimizer.solver.fairsplit.even_out` moves doors between kinds of team until their
     work per team is about equal and cuts each kind's doors into even pieces; the pieces are
     read back into the model (every rule checked, breaks placed) as they are. The result is
@@ -91,26 +90,12 @@ def _solve_fair(
     first = _solve_with_breaks(task, layout, least, started, time_limit_s)
     if first.status is SolveStatus.NO_SOLUTION or not any(first.routes):
         return first
-    share = fair_share_s(task, first)
-    balanced = replace(task, start=even_out(task, first.routes), fair_share_s=share)
+    balanced = replace(task, start=even_out(task, first.routes), start_as_given=True)
     spread = build_layout(balanced, list(layout.candidates))  # the reloads the start makes
     second = _solve_with_breaks(balanced, spread, config, started, time_limit_s)
     if second.status is SolveStatus.NO_SOLUTION or len(second.dropped) > len(first.dropped):
         return first
     return second
-
-
-def fair_share_s(task: SolveTask, result: TaskResult) -> int:
-    """Return a plan's work (travel, doors and reloads) per team of the task, in seconds."""
-    work = 0
-    for vehicle, route in enumerate(result.routes):
-        if not route:
-            continue
-        timed = result.schedules[vehicle] if result.schedules else None
-        if timed is None:
-            timed = schedule_route(task, vehicle, route)
-        work += timed.travel_s + timed.service_s + timed.reload_s
-    return round(work / len(task.vehicles))
 
 
 def _solve_with_breaks(
@@ -332,7 +317,7 @@ def _solve_from_start(
         logger.warning("sub-problem %s: the starting plan breaks a rule; planned afresh", task.key)
         return None
     search = _descent(params, limited=breaks)
-    if task.fair_share_s is not None:
+    if task.start_as_given:
         # A fair day's even shares are read back as they are: a descent for least total
         # time would undo them, and its moves cost 60-450 ms each in a large desa.
         search.solution_limit = 1
