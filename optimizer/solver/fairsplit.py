@@ -79,24 +79,35 @@ def even_out(task: SolveTask, routes: Sequence[Route]) -> tuple[Route, ...]:
     for kind, vehicles in kinds.items():
         pieces = _pieces(task, vehicles, tours[kind])
         if pieces is not None:
-            for vehicle, piece in zip(vehicles, pieces, strict=True):
+            for vehicle, (piece, _) in zip(vehicles, pieces, strict=True):
                 out[vehicle] = piece
     return tuple(out)
 
 
-def _pieces(task: SolveTask, vehicles: Sequence[int], tour: Sequence[int]) -> list[Route] | None:
-    """Cut one kind's tour among its teams; None when a piece breaks a rule."""
+def _pieces(
+    task: SolveTask, vehicles: Sequence[int], tour: Sequence[int]
+) -> list[tuple[Route, int]] | None:
+    """Cut one kind's tour among its teams: each piece and its work; None when one breaks a rule.
+
+    Work is travel, doors and reloads in seconds (0 for an empty piece).
+    """
     if not tour:
-        return [() for _ in vehicles]
+        return [((), 0) for _ in vehicles]
     cut = _cut(task, vehicles[0], tour, min(len(vehicles), len(tour)))
     cut += [[] for _ in range(len(vehicles) - len(cut))]
     pieces = [_with_reloads(task, vehicles[0], piece) for piece in cut]
-    routes: list[Route] = []
+    timed_pieces: list[tuple[Route, int]] = []
     for vehicle, piece in zip(vehicles, pieces, strict=True):
-        if piece is None or (piece and not schedule_route(task, vehicle, piece).feasible):
+        if piece is None:
             return None
-        routes.append(piece)
-    return routes
+        work = 0
+        if piece:
+            timed = schedule_route(task, vehicle, piece)
+            if not timed.feasible:
+                return None
+            work = timed.travel_s + timed.service_s + timed.reload_s
+        timed_pieces.append((piece, work))
+    return timed_pieces
 
 
 def _kind_work(task: SolveTask, vehicles: Sequence[int], tour: Sequence[int]) -> float:
@@ -104,12 +115,7 @@ def _kind_work(task: SolveTask, vehicles: Sequence[int], tour: Sequence[int]) ->
     pieces = _pieces(task, vehicles, tour)
     if pieces is None:
         return math.inf
-    total = 0
-    for vehicle, piece in zip(vehicles, pieces, strict=True):
-        if piece:
-            timed = schedule_route(task, vehicle, piece)
-            total += timed.travel_s + timed.service_s + timed.reload_s
-    return total / len(vehicles)
+    return sum(work for _, work in pieces) / len(vehicles)
 
 
 def _movable(task: SolveTask, tour: Sequence[int], vehicle: int) -> list[int]:
