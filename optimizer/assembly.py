@@ -489,13 +489,10 @@ def _kpis(scenario: Scenario, routes: list[Route], unserved: list[Unserved]) -> 
 
 def _fairness(scenario: Scenario, routes: list[Route]) -> tuple[DesaFairness, ...]:
     """Per depot: the teams of the scenario there, and the working time of those at work."""
-    work: dict[str, list[int]] = {}
-    for route in routes:
-        work.setdefault(route.depot_id, []).append(route.work_s)
     return desa_fairness(
         [(d.depot_id, d.desa_code) for d in scenario.depots],
         Counter(t.depot_id for t in scenario.teams),
-        work,
+        ((r.depot_id, r.work_s) for r in routes),
     )
 
 

@@ -8,7 +8,7 @@ counted); the fair share is the desa's work divided by every team called up ther
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 #: A team idle while another works this much over the desa's fair share makes a desa unfair.
@@ -38,8 +38,8 @@ class DesaFairness:
 
 def desa_fairness(
     depots: Sequence[tuple[str, str]],
-    teams_called: Mapping[str, int],
-    work: Mapping[str, Sequence[int]],
+    teams_called: Mapping[str, int] | None,
+    work: Iterable[tuple[str, int]],
 ) -> tuple[DesaFairness, ...]:
     """Measure each depot with a team called up.
 
@@ -47,17 +47,23 @@ def desa_fairness(
     ----------
     depots : sequence of (depot_id, desa_code)
         In the plan's depot order.
-    teams_called : mapping of depot_id to int
-        Teams called up at each depot (the plan's team list).
-    work : mapping of depot_id to sequence of int
-        Working time of each team at work there (seconds).
+    teams_called : mapping of depot_id to int, or None
+        Teams called up at each depot (the plan's team list); None: only the teams at work
+        were called up (a sized plan).
+    work : iterable of (depot_id, int)
+        Each team at work: its depot and working time (seconds).
     """
+    by_depot: dict[str, list[int]] = {}
+    for depot_id, seconds in work:
+        by_depot.setdefault(depot_id, []).append(seconds)
+    if teams_called is None:
+        teams_called = {depot_id: len(busy) for depot_id, busy in by_depot.items()}
     out = []
     for depot_id, desa_code in depots:
         called = teams_called.get(depot_id, 0)
         if called == 0:
             continue
-        busy = list(work.get(depot_id, ()))
+        busy = by_depot.get(depot_id, [])
         share = round(sum(busy) / called)
         longest = max(busy, default=0)
         out.append(

@@ -125,7 +125,7 @@ def test_fairness_per_desa_by_hand() -> None:
     desa = desa_fairness(
         [("D1", "35.10.01.2001"), ("D2", "35.10.01.2002"), ("D3", "35.10.01.2003")],
         {"D1": 3, "D2": 2},  # D3 has no team called up: not measured
-        {"D1": [3 * hour, 1 * hour], "D2": [2 * hour, 2 * hour]},
+        [("D1", 3 * hour), ("D1", 1 * hour), ("D2", 2 * hour), ("D2", 2 * hour)],
     )
     one, two = desa
     assert (one.teams_called, one.teams_used, one.fair_share_s) == (3, 2, 4 * hour // 3)
@@ -135,7 +135,7 @@ def test_fairness_per_desa_by_hand() -> None:
     line = fairness_line(desa)
     assert line.startswith("Fair day: no")
     assert "1 of 2 desa" in line
-    even = desa_fairness([("D2", "x")], {"D2": 2}, {"D2": [2 * hour, 2 * hour + 600]})
+    even = desa_fairness([("D2", "x")], {"D2": 2}, [("D2", 2 * hour), ("D2", 2 * hour + 600)])
     assert fairness_line(even).startswith("Fair day: yes")
 
 

@@ -222,13 +222,10 @@ def sized_plan(
     plan = result.plan
     needs = team_needs(plan, sizing_types(scenario))
     # Only the teams the sizing calls up are called up: the other candidates never were.
-    work: dict[str, list[int]] = defaultdict(list)
-    for route in plan.routes:
-        work[route.depot_id].append(route.work_s)
     fairness = desa_fairness(
         [(d.depot_id, d.desa_code) for d in plan.depots],
-        {depot: len(works) for depot, works in work.items()},
-        work,
+        None,
+        ((r.depot_id, r.work_s) for r in plan.routes),
     )
     plan = dataclasses.replace(plan, needs=needs, fairness=fairness)
     return dataclasses.replace(result, plan=plan)
