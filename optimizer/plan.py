@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from optimizer.config import RenderConfig
@@ -397,51 +397,7 @@ class Plan:
             "synthetic_data": self.synthetic_data,
             "data_notice": self.data_notice,
             "households_total": self.households_total,
-            "routes": [
-                {
-                    "team_id": r.team_id,
-                    "vehicle": r.vehicle,
-                    "depot_id": r.depot_id,
-                    "members": r.members,
-                    "crew": list(r.crew),
-                    "start": format_clock(r.start_s),
-                    "end": format_clock(r.end_s),
-                    "stops": [
-                        {
-                            "household_id": s.household_id,
-                            "arrival": format_clock(s.arrival_s),
-                            "packages": s.packages,
-                            "trip": s.trip,
-                            "priority": s.priority,
-                            "location": s.location,
-                        }
-                        for s in r.stops
-                    ],
-                    "trips": r.trips,
-                    "reloads": [
-                        {
-                            "after_stop": x.after_stop,
-                            "arrival": format_clock(x.arrival_s),
-                            "departure": format_clock(x.departure_s),
-                        }
-                        for x in r.reloads
-                    ],
-                    "break": None
-                    if r.break_ is None
-                    else {
-                        "after_stop": r.break_.after_stop,
-                        "start": format_clock(r.break_.start_s),
-                        "end": format_clock(r.break_.end_s),
-                    },
-                    "work_s": r.work_s,
-                    "cost": round(r.cost),
-                    "distance_m": round(r.distance_m, 1),
-                    "duration_s": r.duration_s,
-                    "load": r.load,
-                    "capacity": r.capacity,
-                }
-                for r in self.routes
-            ],
+            "routes": [_route_dict(r) for r in self.routes],
             "unserved": [
                 {
                     "household_id": u.household_id,
@@ -452,19 +408,53 @@ class Plan:
                 for u in self.unserved
             ],
             "kpis": self.kpis.to_dict(),
-            "fairness": [
-                {
-                    "depot_id": f.depot_id,
-                    "desa_code": f.desa_code,
-                    "teams_called": f.teams_called,
-                    "teams_used": f.teams_used,
-                    "fair_share_s": f.fair_share_s,
-                    "longest_s": f.longest_s,
-                    "spread_s": f.spread_s,
-                    "idle_while_busy": f.idle_while_busy,
-                }
-                for f in self.fairness
-            ],
+            "fairness": [asdict(f) for f in self.fairness],
             "warnings": list(self.warnings),
             "meta": {**self.meta, "render": render},
         }
+
+
+def _route_dict(r: Route) -> dict[str, Any]:
+    """Return one route of the plan.json contract."""
+    return {
+        "team_id": r.team_id,
+        "vehicle": r.vehicle,
+        "depot_id": r.depot_id,
+        "members": r.members,
+        "crew": list(r.crew),
+        "start": format_clock(r.start_s),
+        "end": format_clock(r.end_s),
+        "stops": [
+            {
+                "household_id": s.household_id,
+                "arrival": format_clock(s.arrival_s),
+                "packages": s.packages,
+                "trip": s.trip,
+                "priority": s.priority,
+                "location": s.location,
+            }
+            for s in r.stops
+        ],
+        "trips": r.trips,
+        "reloads": [
+            {
+                "after_stop": x.after_stop,
+                "arrival": format_clock(x.arrival_s),
+                "departure": format_clock(x.departure_s),
+            }
+            for x in r.reloads
+        ],
+        "break": None
+        if r.break_ is None
+        else {
+            "after_stop": r.break_.after_stop,
+            "start": format_clock(r.break_.start_s),
+            "end": format_clock(r.break_.end_s),
+        },
+        "work_s": r.work_s,
+        "cost": round(r.cost),
+        "distance_m": round(r.distance_m, 1),
+        "duration_s": r.duration_s,
+        "load": r.load,
+        "capacity": r.capacity,
+    }
