@@ -186,8 +186,9 @@ def plan_roster_day(
         clock.lap("solve")
         solved = Solved(scenario=staffed, prepared=prepared, problem=problem, assignment=assignment)
         short = short_depots(solved)
-        grown = _call_up_more(scenario, cache, staffing, short) if short else None
-        if grown is None or round_ == TOP_UP_ROUNDS:
+        last = round_ == TOP_UP_ROUNDS
+        grown = _call_up_more(scenario, cache, staffing, short) if short and not last else None
+        if grown is None:
             break
         logger.info(
             "calling up %d more team(s) for %s",
@@ -195,9 +196,10 @@ def plan_roster_day(
             ", ".join(short),
         )
         staffing = grown
-        start = {**start, **slot_routes(solved)}
+        routes = slot_routes(solved)
+        start = {**start, **routes}
         if pins is not None:  # the next round starts from this one's routes: pin to them
-            pins = _team_of(solved)
+            pins = _team_of(routes)
     return RosterDay(staffing=staffing, solved=solved)
 
 
@@ -221,11 +223,11 @@ def _keep_flags(
     return dataclasses.replace(assignment, results=tuple(results))
 
 
-def _team_of(solved: Solved) -> dict[str, str]:
+def _team_of(routes: Mapping[str, StartRoute]) -> dict[str, str]:
     """Return each routed household's team id (household id -> team id)."""
     return {
         household: team
-        for team, route in slot_routes(solved).items()
+        for team, route in routes.items()
         for household in route
         if household is not None
     }
