@@ -15,6 +15,7 @@ from optimizer.problem import SolveTask, VehicleSpec
 from optimizer.render.maps import render_map
 from optimizer.schedule import schedule_route
 from optimizer.solver import solve_routes, solve_task
+from optimizer.solver.fairsplit import even_out
 
 EIGHT = 8 * 3600
 FAIR = SolverConfig(objective="fair", solutions_per_stop=2, workers=1)
@@ -118,6 +119,36 @@ def test_a_priority_household_is_served_by_its_deadline_on_a_fair_day() -> None:
     timed = schedule_route(task, vehicle, fair.routes[vehicle])
     arrival = next(visit for visit in timed.visits if visit.node == 12)
     assert arrival.arrival_s <= due[12]
+
+
+def test_morning_doors_lead_and_afternoon_doors_close_the_shares() -> None:
+    task = _ring()
+    due = np.full(task.window_start_s.size, -1, dtype=np.int64)
+    opens, closes = task.window_start_s.copy(), task.window_end_s.copy()
+    opens[1] = due[1] = 13 * 3600  # a priority household at home only from 13:00
+    closes[2] = EIGHT + 90 * 60  # a household at home only until 09:30
+    task = replace(task, window_start_s=opens, window_end_s=closes, priority_due_s=due)
+    one_team = (tuple(range(1, 13)), (), ())
+    shares = even_out(task, one_team)
+    assert _doors(shares) == [4, 4, 4]  # every team works; none breaks a window
+    for vehicle, route in enumerate(shares):
+        assert schedule_route(task, vehicle, route).feasible
+    (early,) = [route for route in shares if 2 in route]
+    (late,) = [route for route in shares if 1 in route]
+    assert early[0] == 2
+    assert late[-1] == 1
+
+
+def test_when_sizing_only_the_teams_called_up_share() -> None:
+    task = _ring(n=24, teams=6)
+    call_up = tuple(replace(v, call_up_cost=3 * 8 * 3600) for v in task.vehicles)
+    task = replace(task, vehicles=call_up)
+    least = solve_task(task, LEAST, time_limit_s=60)
+    fair = solve_task(task, FAIR, time_limit_s=60)
+    called = [v for v, route in enumerate(least.routes) if route]
+    assert 0 < len(called) < 6
+    assert [v for v, route in enumerate(fair.routes) if route] == called
+    assert fair.dropped == ()
 
 
 def test_fairness_per_desa_by_hand() -> None:

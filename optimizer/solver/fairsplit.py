@@ -28,7 +28,8 @@ from optimizer.task import RELOAD, SolveTask, VehicleSpec
 
 Route = tuple[int, ...]
 
-#: A door that opens this long after the shift starts goes to the end of a kind's tour.
+#: A door that opens this long after the shift starts goes to the end of a kind's tour, one
+#: that closes this long before the shift ends to its start.
 LATE_OPENING_S = 3600
 #: Kinds of team at one depot whose work per team differs by more than this share doors.
 EVEN_GAP_S = 10 * 60
@@ -63,13 +64,15 @@ def even_out(task: SolveTask, routes: Sequence[Route]) -> tuple[Route, ...]:
     -------
     tuple of tuple of int
         The same doors: first moved between kinds of team at one depot until their work per
-        team is about equal, then each kind's cut into even pieces among all its teams. A
-        kind whose pieces would break a rule (a window, the shift, a trip limit) keeps its
-        routes as given (and so its doors).
+        team is about equal, then each kind's cut into even pieces among all its teams (when
+        sizing, among the teams the given routes call up). A kind whose pieces would break a
+        rule (a window, the shift, a trip limit) keeps its routes as given (and so its doors).
     """
     out = list(routes)
     kinds: dict[tuple[object, ...], list[int]] = defaultdict(list)
     for vehicle, spec in enumerate(task.vehicles):
+        if spec.call_up_cost and not routes[vehicle]:
+            continue  # sizing: a team the first plan did not call up is not called up
         kinds[_kind(spec)].append(vehicle)
     tours = {
         kind: _tour(task, vehicles[0], [routes[v] for v in vehicles])
@@ -211,16 +214,21 @@ def _tour(task: SolveTask, vehicle: int, routes: Sequence[Route]) -> list[int]:
 
 
 def _urgency(task: SolveTask, vehicle: int, door: int) -> int:
-    """Order of a door's class in the tour: priority first, doors opening late last.
+    """Order of a door's class in the tour: morning doors first, doors opening late last.
 
-    The cut then gives priority doors to the pieces that leave in the morning, and keeps the
-    doors that open in the afternoon together, so their wait does not delay the others.
-    (Python's sort is stable: within a class, the chain's order stays.)
+    Morning doors are priority households and doors whose window closes an hour or more
+    before the shift ends; a door that opens an hour or more after the shift starts is a late
+    door, even a priority one (its deadline cannot come before it opens). The cut then gives
+    the morning doors to the pieces that leave in the morning, and keeps the late doors
+    together, so their wait does not delay the others. (Python's sort is stable: within a
+    class, the chain's order stays.)
     """
-    if task.priority_due_s is not None and task.priority_due_s[door] >= 0:
-        return 0
-    opens_late = task.window_start_s[door] > task.vehicles[vehicle].shift_start_s + LATE_OPENING_S
-    return 2 if opens_late else 1
+    spec = task.vehicles[vehicle]
+    if task.window_start_s[door] >= spec.shift_start_s + LATE_OPENING_S:
+        return 2
+    priority = task.priority_due_s is not None and task.priority_due_s[door] >= 0
+    closes_early = task.window_end_s[door] <= spec.shift_end_s - LATE_OPENING_S
+    return 0 if priority or closes_early else 1
 
 
 def _cut(task: SolveTask, vehicle: int, tour: Sequence[int], pieces: int) -> list[list[int]]:
