@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import platform
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
@@ -460,10 +461,6 @@ def _areas(inputs: PlanInputs) -> tuple[AreaOutline, ...]:
 
 def _kpis(scenario: Scenario, routes: list[Route], unserved: list[Unserved]) -> Kpis:
     durations = [r.duration_s for r in routes]
-    by_depot: dict[str, list[int]] = {}
-    for r in routes:
-        by_depot.setdefault(r.depot_id, []).append(r.duration_s)
-    depot_spreads = [max(d) - min(d) for d in by_depot.values() if len(d) > 1]
     return Kpis(
         households_total=scenario.households_total,
         households_served=sum(len(r.stops) for r in routes),
@@ -479,12 +476,22 @@ def _kpis(scenario: Scenario, routes: list[Route], unserved: list[Unserved]) -> 
         shortest_route_s=min(durations, default=0),
         route_spread_s=max(durations, default=0) - min(durations, default=0),
         route_stdev_s=round(float(np.std(durations))) if durations else 0,
-        depot_spread_s=round(sum(depot_spreads) / len(depot_spreads)) if depot_spreads else 0,
+        depot_spread_s=_mean_depot_spread(routes, lambda r: r.duration_s),
+        depot_work_spread_s=_mean_depot_spread(routes, lambda r: r.work_s),
         total_cost=round(sum(r.cost for r in routes), 2),
         reloads=sum(len(r.reloads) for r in routes),
         priority_households=sum(1 for h in scenario.households if h.priority),
         priority_late=sum(1 for r in routes for s in r.stops if s.late),
     )
+
+
+def _mean_depot_spread(routes: list[Route], seconds: Callable[[Route], int]) -> int:
+    """Longest minus shortest among each depot's routes, averaged over depots with two or more."""
+    by_depot: dict[str, list[int]] = {}
+    for r in routes:
+        by_depot.setdefault(r.depot_id, []).append(seconds(r))
+    spreads = [max(d) - min(d) for d in by_depot.values() if len(d) > 1]
+    return round(sum(spreads) / len(spreads)) if spreads else 0
 
 
 def _fairness(scenario: Scenario, routes: list[Route]) -> tuple[DesaFairness, ...]:

@@ -149,6 +149,7 @@ def build_comparison(plans: Sequence[Plan]) -> Comparison:
     :class:`~optimizer.reasons.UnservedReason`), ``teams_used``, ``teams_available``,
     ``packages_per_team``, ``total_route_h``, ``longest_route_h``, ``last_back`` (hours after
     midnight), ``total_distance_km``, ``total_cost`` (Rp), ``depot_spread_h``,
+    ``depot_work_spread_h`` (working time, the break not counted: the fair-day measure),
     ``route_spread_h``, ``priority_late``.
     """
     if not plans:
@@ -348,9 +349,18 @@ def _distance_figures(plans: Sequence[Plan]) -> list[Figure]:
         ),
         _figure(
             "depot_spread_h",
-            "Workload spread within a depot",
+            "Spread in a depot, route time",
             "h",
             [_hours(k.depot_spread_s) for k in kpis],
+            kind="hours",
+            better="lower",
+            decimals=_HOUR_DECIMALS,
+        ),
+        _figure(
+            "depot_work_spread_h",
+            "Spread in a depot, work time",
+            "h",
+            [_hours(k.depot_work_spread_s) for k in kpis],
             kind="hours",
             better="lower",
             decimals=_HOUR_DECIMALS,

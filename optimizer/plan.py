@@ -282,6 +282,7 @@ class Kpis:
     route_spread_s: int = 0
     route_stdev_s: int = 0
     depot_spread_s: int = 0
+    depot_work_spread_s: int = 0
     total_cost: float = 0.0
     reloads: int = 0
     priority_households: int = 0
@@ -303,6 +304,7 @@ class Kpis:
             "route_spread_s": self.route_spread_s,
             "route_stdev_s": self.route_stdev_s,
             "depot_spread_s": self.depot_spread_s,
+            "depot_work_spread_s": self.depot_work_spread_s,
             "total_distance_m": round(self.total_distance_m, 1),
             "total_cost": round(self.total_cost),
             "reloads": self.reloads,
@@ -367,7 +369,8 @@ class Plan:
             f"distance {k.total_distance_m / 1000:.0f} km.",
             f"Workload spread {k.route_spread_s / 3600:.2f} h (shortest "
             f"{k.shortest_route_s / 3600:.2f} h, st. dev. {k.route_stdev_s / 60:.0f} min; "
-            f"within a depot {k.depot_spread_s / 3600:.2f} h on average); "
+            f"within a depot {k.depot_spread_s / 3600:.2f} h on average, working time "
+            f"{k.depot_work_spread_s / 60:.0f} min); "
             f"{k.reloads} reload trip(s); cost Rp {k.total_cost:,.0f}; "
             f"priority households late {k.priority_late} of {k.priority_households}.",
         ]

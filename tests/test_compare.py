@@ -62,6 +62,7 @@ BASE_KEYS = [
     "total_distance_km",
     "total_cost",
     "depot_spread_h",
+    "depot_work_spread_h",
     "route_spread_h",
     "priority_late",
 ]
@@ -294,6 +295,8 @@ def test_csv_matches_the_plans(written: Path, plans: tuple[Plan, ...]) -> None:
         assert round(float(rows["total_route_h"][column]) * 3600) == k["total_route_s"]
         assert round(float(rows["longest_route_h"][column]) * 3600) == k["longest_route_s"]
         assert round(float(rows["depot_spread_h"][column]) * 3600) == k["depot_spread_s"]
+        work_spread = round(float(rows["depot_work_spread_h"][column]) * 3600)
+        assert work_spread == k["depot_work_spread_s"]
         assert round(float(rows["route_spread_h"][column]) * 3600) == k["route_spread_s"]
         assert round(float(rows["total_distance_km"][column]) * 1000, 1) == k["total_distance_m"]
         assert int(rows["total_cost"][column]) == k["total_cost"]
