@@ -59,10 +59,11 @@ def apply_solver_overrides(scenario: Scenario, overrides: dict[str, Any]) -> Sce
         solver = SolverConfig.model_validate({**current, **overrides})
     except ValidationError as err:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']} (got {e.get('input')!r})"
+            f"{'.'.join(str(p) for p in e['loc'])}: "
+            f"{e['msg'].removeprefix('Value error, ')} (got {e.get('input')!r})"
             for e in err.errors()
         )
-        raise ConfigError(f"solver option out of range: {problems}") from err
+        raise ConfigError(f"bad solver option: {problems}") from err
     config = scenario.config.model_copy(update={"solver": solver})
     return scenario.model_copy(update={"config": config})
 

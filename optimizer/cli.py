@@ -198,7 +198,7 @@ def plan(
     ] = None,
     objective: Annotated[
         str | None,
-        typer.Option(help="total_time, cost, longest_route or fair (default from scenario)."),
+        typer.Option(help="total_time, cost or fair (default from scenario)."),
     ] = None,
     quick: Annotated[
         bool, typer.Option(help="A fiftieth of the search effort: a draft plan in seconds.")

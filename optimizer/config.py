@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Positive = Annotated[float, Field(gt=0)]
 
@@ -122,7 +122,16 @@ FirstSolution = Literal[
     "SAVINGS",
     "CHRISTOFIDES",
 ]
-Objective = Literal["total_time", "cost", "longest_route", "fair"]
+Objective = Literal["total_time", "cost", "fair"]
+#: Objectives no longer offered, and what to say to a scenario that still names one.
+RETIRED_OBJECTIVES = {
+    "longest_route": (
+        "objective 'longest_route' is retired: it shortened only each desa's single longest "
+        "route, left every other route as unequal as before, and was so slow that the time "
+        'guard decided the plan; use objective = "fair", which gives every team called up '
+        "an even share of its desa's work"
+    ),
+}
 Metaheuristic = Literal[
     "GUIDED_LOCAL_SEARCH", "GREEDY_DESCENT", "SIMULATED_ANNEALING", "TABU_SEARCH"
 ]
@@ -152,9 +161,10 @@ class SolverConfig(_Frozen):
     outputs): the solve stage gets what is left of it.
 
     ``objective``: ``total_time`` (least total team time), ``cost`` (least rupiah: vehicle cost
-    per km and per hour plus a fixed cost per team used), ``longest_route`` (the smallest
-    longest route, total time second) or ``fair`` (least total time first, then every team of
-    a desa drawn to an even share of its work; :mod:`optimizer.solver.fairsplit`).
+    per km and per hour plus a fixed cost per team used) or ``fair`` (least total time first,
+    then every team of a desa given an even share of its work;
+    :mod:`optimizer.solver.fairsplit`). A retired objective (:data:`RETIRED_OBJECTIVES`) is
+    refused with what to use instead.
     """
 
     seed: Annotated[int, Field(ge=0)] = 0
@@ -167,6 +177,14 @@ class SolverConfig(_Frozen):
     metaheuristic: Metaheuristic = "GUIDED_LOCAL_SEARCH"
     workers: Annotated[int, Field(ge=1)] | None = None
     drop_penalty_s: Annotated[int, Field(gt=0)] = 1_000_000
+
+    @field_validator("objective", mode="before")
+    @classmethod
+    def _not_retired(cls, value: object) -> object:
+        """Refuse a retired objective with what to use instead."""
+        if isinstance(value, str) and value in RETIRED_OBJECTIVES:
+            raise ValueError(RETIRED_OBJECTIVES[value])
+        return value
 
 
 class RenderConfig(_Frozen):

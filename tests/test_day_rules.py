@@ -205,7 +205,7 @@ def test_cli_quick_and_objective(scenario_dir: Path, tmp_path: Path) -> None:
     rows = [household(f"H{i}", *grid_point(i % 4, i // 4)) for i in range(8)]
     write_csv(scenario_dir / "households.csv", HOUSEHOLD_COLUMNS, rows)
     runner = CliRunner()
-    for objective in ("cost", "longest_route"):
+    for objective in ("cost", "fair"):
         result = runner.invoke(
             app,
             [
@@ -225,15 +225,34 @@ def test_cli_quick_and_objective(scenario_dir: Path, tmp_path: Path) -> None:
     bad = runner.invoke(app, ["plan", str(scenario_dir / "tiny.toml"), "--objective", "fastest"])
     assert bad.exit_code != 0
     assert "objective" in bad.output
+    retired = runner.invoke(
+        app, ["plan", str(scenario_dir / "tiny.toml"), "--objective", "longest_route"]
+    )
+    assert retired.exit_code == 2
+    assert "Traceback" not in retired.output
+    said = " ".join(retired.output.split())
+    assert "'longest_route' is retired" in said
+    assert 'use objective = "fair"' in said
 
 
-def test_fair_workload_objective_reports_a_smaller_spread(scenario_dir: Path) -> None:
+def test_a_scenario_naming_the_retired_objective_is_told_what_to_use(scenario_dir: Path) -> None:
+    tiny = _set(scenario_dir, extra='objective = "longest_route"\n')  # tiny.toml ends in [solver]
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(tiny)
+    said = str(caught.value)
+    assert "tiny.toml" in said
+    assert "solver.objective" in said
+    assert "'longest_route' is retired" in said
+    assert 'use objective = "fair"' in said
+
+
+def test_fair_objective_reports_a_smaller_spread(scenario_dir: Path) -> None:
     rows = [household(f"H{i}", *grid_point(i % 4, i // 4)) for i in range(12)]
     (scenario_dir / "teams.csv").write_text(
         "team_id,depot_id,vehicle\nA,D1,car\nB,D1,car\nC,D1,car\n", encoding="utf-8"
     )
     total = _plan(scenario_dir, rows)
-    fair = _plan(scenario_dir, rows, extra='objective = "longest_route"\n')
+    fair = _plan(scenario_dir, rows, extra='objective = "fair"\n')
     for plan in (total, fair):
         durations = [r.duration_s for r in plan.routes]
         assert plan.kpis.route_spread_s == max(durations) - min(durations)

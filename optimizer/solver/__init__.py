@@ -12,9 +12,9 @@ Teams may leave their depot later than the shift start (a route whose doors open
 afternoon does not wait from the morning); the schedule then leaves as late as the route allows.
 
 Objectives: ``total_time`` (arc cost = transit seconds, plus each route's span, so waiting
-counts as much as time on the road), ``cost`` (rupiah per km and per hour,
-plus a fixed cost per team used), ``longest_route`` (total time plus a heavy global-span cost,
-so the longest route is as short as possible).
+counts as much as time on the road), ``cost`` (rupiah per km and per hour, plus a fixed cost
+per team used) and ``fair`` (least total time first, then the doors shared out evenly among
+every team called up, :mod:`~optimizer.solver.fairsplit`, and read back into the model).
 
 Search stops on an effort limit that does not depend on the machine (``solutions_per_stop``
 times the task size), so a scenario and seed give the same plan everywhere. The wall-clock
@@ -36,7 +36,6 @@ from __future__ import annotations
 
 from optimizer.solver.layout import RELOAD_SPARE, reload_slots
 from optimizer.solver.model import (
-    BALANCE_WEIGHT,
     HORIZON_S,
     LOAD_DIMENSION,
     MAX_WAIT_S,
@@ -50,7 +49,6 @@ from optimizer.solver.search import CUT_SHARE, MIN_TASK_TIME_S, solve_task
 from optimizer.solver.stage import solve_routes, solver_version, task_limits
 
 __all__ = [
-    "BALANCE_WEIGHT",
     "CUT_SHARE",
     "HORIZON_S",
     "LOAD_DIMENSION",

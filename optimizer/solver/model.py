@@ -28,8 +28,6 @@ HORIZON_S = 24 * 3600
 #: metaheuristic on a tiny task can run out of new solutions and would then idle until its
 #: wall-clock guard, which is slow and not reproducible.
 SMALL_TASK_SIZE = 8
-#: Cost of one second by which the longest route grows, in route-seconds (``longest_route``).
-BALANCE_WEIGHT = 50
 #: Cost of one second a priority household is served after its deadline, in route-seconds.
 PRIORITY_WEIGHT = 2
 TIME_DIMENSION = "time"
@@ -84,8 +82,6 @@ def _drop_penalty(task: SolveTask, config: SolverConfig) -> int:
         per_second = max(v.cost_per_hour / 3600 + v.cost_per_km * 0.025 for v in task.vehicles)
         fixed = max(v.fixed_cost for v in task.vehicles)
         penalty = math.ceil(penalty * max(1.0, per_second) + 10 * fixed)
-    elif config.objective == "longest_route":
-        penalty *= 1 + BALANCE_WEIGHT
     # Never leave a door to save calling a team up.
     return int(max(penalty, 10 * max(v.call_up_cost for v in task.vehicles)))
 
@@ -206,8 +202,6 @@ def _add_time(
     if model.config.objective != "cost":
         # Time a team spends waiting counts like time on the road (route time = span).
         time_dim.SetSpanCostCoefficientForAllVehicles(1)
-    if model.config.objective == "longest_route":
-        time_dim.SetGlobalSpanCostCoefficient(BALANCE_WEIGHT)
     return time_dim
 
 

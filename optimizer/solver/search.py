@@ -173,19 +173,14 @@ def _solve_from_greedy(
     task: SolveTask,
     layout: Layout,
     params: pywrapcp.RoutingSearchParameters,
-    config: SolverConfig,
 ) -> pywrapcp.Assignment | None:
     """Search from the greedy plan where one is needed (None: search from scratch).
 
     The insertion heuristics never insert a reload visit, so where reloads are needed the
     search starts from a greedy plan that reloads when a vehicle is full. When sizing, that
     plan fills one team after another, in the order the teams are given, before the next is
-    called up: local moves alone do not empty a team. With a global span cost
-    (``longest_route``), a search started from a given plan ran to its time limit instead of
-    its solution limit, so that objective never starts from it.
+    called up: local moves alone do not empty a team.
     """
-    if config.objective == "longest_route":
-        return None
     sizing = any(v.call_up_cost for v in task.vehicles)
     reloads = bool(layout.reload_depot) and reloads_needed(task, list(layout.candidates))
     if not (reloads or sizing):
@@ -214,7 +209,7 @@ def _solve_model(
     params = search_parameters(config, len(layout.candidates), left)
     solution = _solve_from_start(routing, task, layout, params, breaks=breaks)
     if solution is None and task.start is None and not breaks:
-        solution = _solve_from_greedy(routing, task, layout, params, config)
+        solution = _solve_from_greedy(routing, task, layout, params)
     if solution is None:
         solution = routing.SolveWithParameters(params)
     return _task_result(task, layout, manager, routing, solution, started, time_limit_s)
