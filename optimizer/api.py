@@ -25,6 +25,7 @@ from optimizer.pipeline import PipelineCache
 from optimizer.plan import Plan
 from optimizer.render.churn import write_churn
 from optimizer.render.compare import write_comparison
+from optimizer.render.fairshares import write_fairness
 from optimizer.render.maps import render_map
 from optimizer.render.pdf import write_team_sheets
 from optimizer.render.phone import write_phone_pages
@@ -374,6 +375,7 @@ def write_outputs(
     written += write_team_needs(plan, folder)
     written += write_roster_outputs(plan, folder)
     written += write_churn(plan, folder)
+    written += write_fairness(plan, folder)
     written.append(render_map(plan, folder / "map.html", streets=streets))
     if streets is not None:
         written += write_plan_archive(plan, streets, folder)

@@ -21,6 +21,7 @@ runner = CliRunner()
 def test_outputs_and_plan_json_contract(tiny_plan: Plan, tmp_path: Path) -> None:
     written = write_outputs(tiny_plan, tmp_path)
     assert sorted(p.name for p in written) == [
+        "fairness.csv",
         "map.html",
         "plan.json",
         "routes.csv",

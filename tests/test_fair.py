@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from optimizer.fairness import desa_fairness, fairness_line, fairness_verdict
 from optimizer.matrix import UNREACHABLE_S
 from optimizer.plan import Plan
 from optimizer.problem import SolveTask, VehicleSpec
+from optimizer.render.fairshares import FAIRNESS_COLUMNS, write_fairness
 from optimizer.render.maps import render_map
 from optimizer.schedule import schedule_route
 from optimizer.solver import solve_routes, solve_task
@@ -177,3 +179,20 @@ def test_the_map_legend_says_whether_the_day_is_fair(tiny_plan: Plan, tmp_path: 
     assert "Fair day" in page
     assert f"{'yes' if fair else 'no'} (spread in a desa" in page
     assert fairness_line(tiny_plan.fairness) in tiny_plan.summary()
+
+
+def test_fairness_csv_has_one_row_per_desa_with_its_measures(
+    tiny_plan: Plan, tmp_path: Path
+) -> None:
+    (path,) = write_fairness(tiny_plan, tmp_path)
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert tuple(rows[0]) == FAIRNESS_COLUMNS
+    assert [r["depot_id"] for r in rows] == [d.depot_id for d in tiny_plan.fairness]
+    for row, desa in zip(rows, tiny_plan.fairness, strict=True):
+        assert int(row["teams_called"]) == desa.teams_called
+        assert int(row["teams_used"]) == desa.teams_used
+        assert int(row["spread_min"]) == round(desa.spread_s / 60)
+        assert row["idle_while_busy"] == ("yes" if desa.idle_while_busy else "no")
+        depot = next(d for d in tiny_plan.depots if d.depot_id == desa.depot_id)
+        assert row["desa"] == depot.desa_name
