@@ -18,6 +18,8 @@ from optimizer.render.maps import render_map
 from optimizer.schedule import schedule_route
 from optimizer.solver import solve_routes, solve_task
 from optimizer.solver.fairsplit import even_out
+from optimizer.solver.shorten import shorten
+from optimizer.task import RELOAD
 
 EIGHT = 8 * 3600
 FAIR = SolverConfig(objective="fair", solutions_per_stop=2, workers=1)
@@ -196,3 +198,25 @@ def test_fairness_csv_has_one_row_per_desa_with_its_measures(
         assert row["idle_while_busy"] == ("yes" if desa.idle_while_busy else "no")
         depot = next(d for d in tiny_plan.depots if d.depot_id == desa.depot_id)
         assert row["desa"] == depot.desa_name
+
+
+def test_a_share_is_visited_in_a_shorter_order_its_classes_kept() -> None:
+    task = _ring()
+    zigzag = (1, 6, 2, 5, 3, 4)  # one trip, doors 1-6 of the ring out of order
+    shorter = shorten(task, 0, zigzag, lambda door: 0)
+    assert sorted(shorter) == sorted(zigzag)
+    assert shorter in ((1, 2, 3, 4, 5, 6), (6, 5, 4, 3, 2, 1))
+    assert schedule_route(task, 0, shorter).travel_s < schedule_route(task, 0, zigzag).travel_s
+    # Doors 5 and 6 are morning doors: they stay in front, in their own shorter order.
+    classes = shorten(task, 0, (5, 6, 2, 1, 4, 3), lambda door: 0 if door >= 5 else 1)
+    assert set(classes[:2]) == {5, 6}
+    assert classes[2:] == (4, 3, 2, 1)
+    # A reload splits the route into trips; each trip keeps its own doors.
+    trips = shorten(task, 0, (3, 1, 2, RELOAD, 9, 7, 8), lambda door: 0)
+    assert set(trips[: trips.index(RELOAD)]) == {1, 2, 3}
+    assert set(trips[trips.index(RELOAD) + 1 :]) == {7, 8, 9}
+    # A shorter order that would break a window keeps the given order.
+    closes = task.window_end_s.copy()
+    closes[6] = EIGHT + 11 * 60  # door 6 only before 08:11: it must come first
+    late = replace(task, window_end_s=closes)
+    assert shorten(late, 0, (6, 1, 2, 3), lambda door: 0) == (6, 1, 2, 3)

@@ -8,7 +8,8 @@ first door, and the tour is cut into as many pieces of about equal work (doors p
 travel between them) as there are teams of that kind. A team whose piece outgrows its
 capacity goes back to the depot to reload. Before the cut, doors move from the busiest kind of
 team at a depot to the idlest (cars to motorbikes, say) until their work per team is about
-equal.
+equal. After the cut, each piece is put in a shorter visiting order
+(:mod:`optimizer.solver.shorten`), its doors staying with its team.
 
 No OR-Tools here: the pieces are plain routes in task nodes, checked by
 :func:`optimizer.schedule.schedule_route`; a kind whose pieces break any rule keeps its routes.
@@ -19,11 +20,13 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 
 from optimizer.matrix import UNREACHABLE_S
 from optimizer.schedule import schedule_route
+from optimizer.solver.shorten import shorten
 from optimizer.task import RELOAD, SolveTask, VehicleSpec
 
 Route = tuple[int, ...]
@@ -83,7 +86,7 @@ def even_out(task: SolveTask, routes: Sequence[Route]) -> tuple[Route, ...]:
         pieces = _pieces(task, vehicles, tours[kind])
         if pieces is not None:
             for vehicle, (piece, _) in zip(vehicles, pieces, strict=True):
-                out[vehicle] = piece
+                out[vehicle] = shorten(task, vehicle, piece, partial(_urgency, task, vehicle))
     return tuple(out)
 
 
