@@ -82,6 +82,8 @@ def progress(stage: str, done: int, total: int) -> None:
 
 def print_report(plan: Plan, import_s: float, write_s: float, total_s: float) -> None:
     """Print the machine, the stage times, peak memory and the plan's key figures."""
+    from optimizer.fairness import fairness_line
+
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
@@ -110,11 +112,14 @@ def print_report(plan: Plan, import_s: float, write_s: float, total_s: float) ->
     )
     k = plan.kpis
     print(
-        f"spread {k.route_spread_s / 3600:.2f} h (within a depot {k.depot_spread_s / 3600:.2f} h); "
+        f"spread {k.route_spread_s / 3600:.2f} h (within a depot {k.depot_spread_s / 3600:.2f} h, "
+        f"working time {k.depot_work_spread_s / 60:.1f} min); "
         f"reloads {k.reloads}; breaks in routes "
         f"{sum(1 for r in plan.routes if r.break_ is not None)}; cost Rp {k.total_cost:,.0f}; "
         f"priority late {k.priority_late} of {k.priority_households}"
     )
+    if plan.fairness:
+        print(fairness_line(plan.fairness))
 
 
 def print_digests(args: argparse.Namespace, overrides: dict[str, Any]) -> None:
