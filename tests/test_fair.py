@@ -220,3 +220,19 @@ def test_a_share_is_visited_in_a_shorter_order_its_classes_kept() -> None:
     closes[6] = EIGHT + 11 * 60  # door 6 only before 08:11: it must come first
     late = replace(task, window_end_s=closes)
     assert shorten(late, 0, (6, 1, 2, 3), lambda door: 0) == (6, 1, 2, 3)
+
+
+def test_doors_moved_to_the_idle_kind_are_the_nearest_to_its_depot() -> None:
+    task = _ring(profiles=("car", "motorbike"), teams=2)
+    times = {}
+    for profile, matrix in task.time_s.items():
+        far = matrix.copy()
+        far[0, 1:] = far[1:, 0] = 120 * np.arange(1, 13)  # door i is i x 2 min from the depot
+        times[profile] = far
+    task = replace(task, time_s=times)
+    car_only = (tuple(range(1, 13)), ())
+    shares = even_out(task, car_only)
+    motorbike = sorted(shares[1])
+    assert motorbike
+    assert motorbike == list(range(1, len(motorbike) + 1))  # the nearest doors, none skipped
+    assert sorted(shares[0] + shares[1]) == list(range(1, 13))

@@ -125,16 +125,22 @@ def _kind_work(task: SolveTask, vehicles: Sequence[int], tour: Sequence[int]) ->
 
 
 def _movable(task: SolveTask, tour: Sequence[int], vehicle: int) -> list[int]:
-    """Positions in a tour of the doors another kind's team (``vehicle``) can serve."""
+    """Positions in a tour of the doors another kind's team (``vehicle``) can serve.
+
+    Farthest from that team's depot first: the doors moved are taken from the end, so the
+    idle kind gets the doors nearest its depot (a motorbike reloads often: far doors would
+    cost it a long ride per handful of packages).
+    """
     spec = task.vehicles[vehicle]
     time = task.time_s[spec.profile]
-    return [
-        i
+    there_and_back = {
+        i: int(time[spec.depot_node, door]) + int(time[door, spec.depot_node])
         for i, door in enumerate(tour)
         if int(time[spec.depot_node, door]) < UNREACHABLE_S
         and int(time[door, spec.depot_node]) < UNREACHABLE_S
         and (task.group is None or spec.serves(int(task.group[door])))
-    ]
+    }
+    return sorted(there_and_back, key=lambda i: (-there_and_back[i], i))
 
 
 def _share_between_kinds(
@@ -169,7 +175,8 @@ def _share_between_kinds(
         if moved == 0:
             return
         take = set(movable[-moved:])
-        tours[idle] = tours[idle] + [tours[busy][i] for i in sorted(take)]
+        moving = [tours[busy][i] for i in sorted(take)]
+        tours[idle] = _given(task, kinds[idle][0], tours[idle], moving)
         tours[busy] = [door for i, door in enumerate(tours[busy]) if i not in take]
 
 
@@ -186,7 +193,7 @@ def _best_move(
     def gap(count: int) -> float:
         take = set(movable[len(movable) - count :]) if count else set()
         kept = [door for i, door in enumerate(busy_tour) if i not in take]
-        given = [*idle_tour, *(busy_tour[i] for i in sorted(take))]
+        given = _given(task, idle[0], idle_tour, [busy_tour[i] for i in sorted(take)])
         return _kind_work(task, busy, kept) - _kind_work(task, idle, given)
 
     low, high = 0, len(movable)
@@ -199,6 +206,11 @@ def _best_move(
     if low > 0 and abs(gap(low - 1)) < abs(gap(low)):
         return low - 1
     return low
+
+
+def _given(task: SolveTask, vehicle: int, tour: Sequence[int], doors: Sequence[int]) -> list[int]:
+    """Add another kind's doors to a kind's tour: at the end of their class."""
+    return sorted([*tour, *doors], key=lambda door: _urgency(task, vehicle, door))
 
 
 def _tour(task: SolveTask, vehicle: int, routes: Sequence[Route]) -> list[int]:
