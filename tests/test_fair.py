@@ -236,3 +236,10 @@ def test_doors_moved_to_the_idle_kind_are_the_nearest_to_its_depot() -> None:
     assert motorbike
     assert motorbike == list(range(1, len(motorbike) + 1))  # the nearest doors, none skipped
     assert sorted(shares[0] + shares[1]) == list(range(1, 13))
+
+
+def test_a_spread_under_an_hour_reads_in_minutes() -> None:
+    from optimizer.render.mappack import duration_text
+
+    assert duration_text(11 * 60) == "11 min"
+    assert duration_text(65 * 60) == "1 h 05 min"

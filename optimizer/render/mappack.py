@@ -64,7 +64,7 @@ def escape(value: object) -> str:
 
 
 def duration_text(seconds: int) -> str:
-    """Write a duration as hours and minutes, e.g. "1 h 05 min".
+    """Write a duration as hours and minutes, e.g. "1 h 05 min" (under an hour: "11 min").
 
     Parameters
     ----------
@@ -75,6 +75,8 @@ def duration_text(seconds: int) -> str:
     str
     """
     minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
