@@ -20,6 +20,7 @@ from optimizer.config import RenderConfig, SolverConfig
 from optimizer.errors import ConfigError
 from optimizer.fleet import carry_roster, plan_carried, plan_from_roster, sized_plan
 from optimizer.geometry import Streets
+from optimizer.netcheck import coverage_notice, measure_coverage, refuse_uncovered
 from optimizer.parallel import default_workers
 from optimizer.pipeline import PipelineCache
 from optimizer.plan import Plan
@@ -34,6 +35,7 @@ from optimizer.render.report import write_plan_json
 from optimizer.render.roster import write_roster_outputs
 from optimizer.render.sheets import write_sheets
 from optimizer.render.teamneeds import write_team_needs
+from optimizer.roadgraph import load_road_graph
 from optimizer.scenario import Scenario, load_scenario
 from optimizer.scenario.quality import build_quality_report
 from optimizer.stages import PlanResult as PlanResult
@@ -469,3 +471,34 @@ def write_check_report(scenario: Scenario, folder: Path, *, full: bool = True) -
         return write_quality_report(report, folder)
     folder.mkdir(parents=True, exist_ok=True)
     return [write_needs_location(report, folder / "needs_location.csv")]
+
+
+def check_network(scenario: Scenario) -> list[str]:
+    """Check that the scenario's road network covers its depots and households.
+
+    Loads ``[inputs] road_network`` (as a plan does) and measures how many depots and
+    households lie outside the network's extent or farther than ``[graph] max_snap_m`` from
+    any of its roads (:func:`optimizer.netcheck.measure_coverage`).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A loaded scenario.
+
+    Returns
+    -------
+    list of str
+        A notice when some sites are outside or far (the plan lists those households as
+        unserved); empty when the network covers every site.
+
+    Raises
+    ------
+    GraphError
+        The network file is missing or damaged, or it does not cover the scenario: no depot,
+        or more than half of the households, outside it or far from its roads. The message
+        names the file, the counts, both extents and the likely cause.
+    """
+    coverage = measure_coverage(scenario, load_road_graph(Path(scenario.road_network)))
+    refuse_uncovered(coverage)
+    notice = coverage_notice(coverage)
+    return [notice] if notice is not None else []

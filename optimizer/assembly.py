@@ -411,16 +411,24 @@ def _search_warnings(inputs: PlanInputs) -> list[str]:
                 else "[solver] time_limit_s (--time-limit)"
             )
         )
-    long_snaps = 0
-    for snap in inputs.snapped.by_profile.values():
-        long_snaps += int(
-            np.sum(snap.distance_m[: inputs.snapped.n_households] > SUSPICIOUS_SNAP_M)
+    # Only the walks the plan makes: households in a route, from the road of their team's
+    # vehicle (never beyond max_snap_m, or the household would not be in a route).
+    snaps = inputs.snapped.by_profile
+    walks = [
+        float(
+            snaps[task.vehicles[vehicle].profile].distance_m[task.households[node - task.n_depots]]
         )
-    if long_snaps:
+        for task, result in zip(inputs.problem.tasks, inputs.assignment.results, strict=True)
+        for vehicle, nodes in enumerate(result.routes)
+        for node in nodes
+        if node != RELOAD
+    ]
+    long_walks = [walk for walk in walks if walk > SUSPICIOUS_SNAP_M]
+    if long_walks:
         warnings.append(
-            f"{long_snaps} household/profile pair(s) lie more than "
-            f"{SUSPICIOUS_SNAP_M:.0f} m from the nearest usable road; the walk is "
-            "counted in their service time"
+            f"{len(long_walks)} household(s) served with a walk of more than "
+            f"{SUSPICIOUS_SNAP_M:.0f} m from the road (the longest {max(long_walks):.0f} m); "
+            "the walk there and back is counted in their service time"
         )
     return warnings
 

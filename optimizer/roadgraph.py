@@ -26,6 +26,8 @@ import json
 import logging
 import math
 import re
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +70,26 @@ ARRAY_FIELDS = (
 )
 #: Walking pace used for exported travel times where no vehicle speed applies (km/h).
 WALK_KPH = 4.5
+#: How to get a good road-network file, said whenever one cannot be used.
+GOOD_NETWORK_FIX = (
+    "get a good copy: download it again with 'berbagi maps download', import the original "
+    "OpenStreetMap extract again with 'berbagi maps import', or, for the demo network shipped "
+    "with berbagi, reinstall berbagi or run 'berbagi maps build-demo'"
+)
+#: What reading a damaged or wrong ``.npz`` file raises (numpy, zipfile, zlib, json).
+_NPZ_ERRORS = (OSError, EOFError, KeyError, ValueError, TypeError, zipfile.BadZipFile, zlib.error)
+#: What osmnx and networkx raise on a damaged GraphML file or one of another kind of graph.
+_GRAPHML_ERRORS = (
+    OSError,
+    EOFError,
+    KeyError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    SyntaxError,
+    nx.NetworkXError,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -202,8 +224,7 @@ def _check_arrays(graph: RoadGraph, source: str) -> None:
         problems.append("node coordinates must be finite numbers")
     if problems:
         raise GraphError(
-            f"{source}: the road network is damaged ({'; '.join(problems)}); "
-            "rebuild it with 'berbagi maps build-demo' or re-import the original file"
+            f"{source}: the road network is damaged ({'; '.join(problems)}); {GOOD_NETWORK_FIX}"
         )
 
 
@@ -248,11 +269,12 @@ def save_road_graph(graph: RoadGraph, path: Path) -> Path:
 
 def _load_npz(path: Path) -> RoadGraph:
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with path.open("rb") as handle, np.load(handle, allow_pickle=False) as data:
             if str(data["format"]) != NPZ_FORMAT:
                 raise GraphError(
-                    f"{path}: unknown road-network format '{data['format']}'; "
-                    f"expected {NPZ_FORMAT}. Rebuild it with the current version."
+                    f"{path}: unknown road-network format '{data['format']}'; expected "
+                    f"{NPZ_FORMAT} (a network saved by another version of berbagi?); "
+                    f"{GOOD_NETWORK_FIX}"
                 )
             info = GraphInfo(**json.loads(str(data["info"])))
             scale = 1e-7
@@ -272,13 +294,41 @@ def _load_npz(path: Path) -> RoadGraph:
                 geom_lon=data["geom_lon_e7"] * scale,
                 info=info,
             )
-    except (OSError, KeyError, ValueError, TypeError) as err:
+    except _NPZ_ERRORS as err:
         raise GraphError(
-            f"{path}: cannot read the road network ({err}); rebuild it with "
-            "'berbagi maps build-demo' or import the original OSM/GraphML file again"
+            f"{path}: cannot read the road network: the file is damaged (cut short, or "
+            "changed since it was saved) or is not a road network saved by berbagi "
+            f"({_kind(err)}: {err}); {GOOD_NETWORK_FIX}"
         ) from err
     _check_arrays(graph, str(path))
     return graph
+
+
+def _kind(err: Exception) -> str:
+    """Name an exception's type the way users can look it up (``zlib.error``, not ``error``)."""
+    name = type(err).__name__
+    return f"{type(err).__module__}.{name}" if name == "error" else name
+
+
+def _load_graphml(path: Path) -> RoadGraph:
+    """Read an osmnx GraphML file; a damaged file or a graph of something else is a GraphError."""
+    import osmnx as ox
+
+    try:
+        graph = ox.load_graphml(path)
+    except _GRAPHML_ERRORS as err:
+        raise GraphError(
+            f"{path}: not a readable osmnx GraphML road network: the file is damaged or holds "
+            f"another kind of graph ({_kind(err)}: {err}); {GOOD_NETWORK_FIX}"
+        ) from err
+    try:
+        return road_graph_from_networkx(graph, source=str(path))
+    except GraphError as err:
+        raise GraphError(f"{err}. It is not an osmnx road network; {GOOD_NETWORK_FIX}") from err
+    except _GRAPHML_ERRORS as err:
+        raise GraphError(
+            f"{path}: not an osmnx road network ({_kind(err)}: {err}); {GOOD_NETWORK_FIX}"
+        ) from err
 
 
 def load_road_graph(path: Path) -> RoadGraph:
@@ -296,23 +346,20 @@ def load_road_graph(path: Path) -> RoadGraph:
     Raises
     ------
     GraphError
-        If the file is missing, unreadable or breaks the graph contract.
+        If the file is missing, damaged (cut short, not a zip or XML file), holds no roads or
+        another kind of graph, or breaks the graph contract; the message names the file, what
+        is wrong and how to get a good one.
     """
     if not path.is_file():
         raise GraphError(
             f"road network file {path} does not exist; build the demo network with "
             "'berbagi maps build-demo' or point [inputs] road_network at an existing file"
         )
-    if path.suffix == ".npz":
-        return _load_npz(path)
-    if path.suffix == ".graphml":
-        import osmnx as ox
-
-        try:
-            graph = ox.load_graphml(path)
-        except (OSError, ValueError, KeyError, SyntaxError) as err:
-            raise GraphError(f"{path}: not a readable osmnx GraphML file ({err})") from err
-        return road_graph_from_networkx(graph, source=str(path))
+    if path.suffix in (".npz", ".graphml"):
+        graph = _load_npz(path) if path.suffix == ".npz" else _load_graphml(path)
+        if graph.n_edges == 0:
+            raise GraphError(f"{path}: the road network holds no roads; {GOOD_NETWORK_FIX}")
+        return graph
     raise GraphError(
         f"{path}: unknown road-network file type '{path.suffix}'; use .npz or .graphml "
         "(import .osm/.osm.pbf files with 'berbagi maps import')"

@@ -13,7 +13,9 @@ from dataclasses import dataclass, replace
 
 from optimizer.archive import streets_for_plan
 from optimizer.assembly import PlanInputs, assemble_plan
+from optimizer.errors import SnappingError
 from optimizer.geometry import Streets, trace_routes
+from optimizer.netcheck import refuse_network_elsewhere
 from optimizer.parallel import default_workers
 from optimizer.pipeline import PipelineCache, Prepared, prepare_inputs
 from optimizer.plan import Plan, PlanStats
@@ -126,12 +128,29 @@ class Solved:
 def prepare_problem(
     scenario: Scenario, cache: PipelineCache, clock: StageClock
 ) -> tuple[Prepared, Problem]:
-    """Run the stages from the road graph to the routing problem, timing each on ``clock``."""
+    """Run the stages from the road graph to the routing problem, timing each on ``clock``.
+
+    Raises
+    ------
+    GraphError
+        Road network missing or broken, or of another area: every depot, or every household to
+        plan, outside its extent (:func:`optimizer.netcheck.refuse_network_elsewhere`).
+    ScenarioError
+        A bad closure file.
+    SnappingError
+        No team can leave any depot.
+    """
     config = scenario.config
     workers = config.solver.workers or default_workers()
-    prepared = prepare_inputs(
-        scenario, cache=cache, workers=workers, lap=clock.lap, progress=clock.report("matrices")
-    )
+    try:
+        prepared = prepare_inputs(
+            scenario, cache=cache, workers=workers, lap=clock.lap, progress=clock.report("matrices")
+        )
+    except SnappingError:
+        # No team can leave any depot: name the likely cause when the network is elsewhere.
+        refuse_network_elsewhere(scenario, cache.roads(scenario).base)
+        raise
+    refuse_network_elsewhere(scenario, prepared.roads.base)
     problem = build_problem(
         scenario,
         prepared.snapped,
