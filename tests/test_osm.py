@@ -162,7 +162,7 @@ def test_helsinki_round_trips_through_npz(helsinki: RoadGraph, tmp_path: Path) -
 
 def test_pbf_clip_reads_only_the_area() -> None:
     square = _area(box(24.940, 60.166, 24.946, 60.170), name="Kamppi")
-    graph = import_road_network(HELSINKI, clip=square)
+    graph = import_road_network(HELSINKI, clip=square, buffer_m=0)  # the exact outline
     assert 50 < graph.n_nodes < 1000
     assert np.all((graph.lat >= 60.166) & (graph.lat <= 60.170))
     assert np.all((graph.lon >= 24.940) & (graph.lon <= 24.946))
@@ -206,7 +206,7 @@ def test_small_osm_profiles() -> None:
 
 
 def test_small_osm_clip_drops_outside_nodes() -> None:
-    graph = import_road_network(SMALL, clip=SOUTH_AREA)
+    graph = import_road_network(SMALL, clip=SOUTH_AREA, buffer_m=0)  # the exact outline
     ids = set(graph.node_id.tolist())
     assert ids == {2, 3, 4, 5, 6}
     assert graph.info.area == "Selatan (99.99.99)"
@@ -417,7 +417,7 @@ def test_download_builds_caches_and_reuses(overpass: FakeOverpass, tmp_path: Pat
     today = datetime.now(UTC).date().isoformat()
     assert graph.info.source == "OpenStreetMap via Overpass API"
     assert graph.info.created == today
-    assert graph.info.area == "Uji (99.99.99)"
+    assert graph.info.area == "Uji (99.99.99) + 3,000 m"  # the default clip margin
     assert graph.info.notes == f"osmnx {ox.__version__}"
     assert not graph.info.synthetic
     meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
