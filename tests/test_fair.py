@@ -243,3 +243,19 @@ def test_a_spread_under_an_hour_reads_in_minutes() -> None:
 
     assert duration_text(11 * 60) == "11 min"
     assert duration_text(65 * 60) == "1 h 05 min"
+
+
+def test_next_month_on_a_fair_day_keeps_the_teams_of_even_shares() -> None:
+    task = _ring()
+    shares = even_out(task, (tuple(range(1, 13)), (), ()))
+    pinned = np.full(task.n_nodes, -1, dtype=np.int64)
+    for vehicle, route in enumerate(shares):
+        pinned[[door for door in route if door != RELOAD]] = vehicle
+    carried = replace(task, start=shares, pinned=pinned, release_pct=5.0)
+    # Least total time would free every door: one team does them all for less.
+    least = solve_task(carried, LEAST, time_limit_s=60)
+    assert least.rebalanced
+    # A fair day compares with a fair day: the even shares stay with last month's teams.
+    fair = solve_task(carried, FAIR, time_limit_s=60)
+    assert not fair.rebalanced
+    assert [sorted(r) for r in fair.routes] == [sorted(r) for r in shares]

@@ -128,7 +128,9 @@ def _solve_carried(
     1. Pinned, from last month's routes: new doors find a place, gone ones leave a gap.
     2. Pinned doors that found no place with their team (a rule would break) are freed.
     3. Everything freed, from the result: taken only if it saves more than
-       ``task.release_pct`` per cent of the objective (``rebalanced``).
+       ``task.release_pct`` per cent of the objective (``rebalanced``). On a fair day the
+       freed plan is a fair day too (:func:`_solve_fair`): a least-time plan that leaves teams
+       idle would always "save" against even shares.
     A route with the same doors as last month keeps last month's order.
     """
     assert task.pinned is not None
@@ -143,7 +145,8 @@ def _solve_carried(
             _solve_with_breaks(current, layout, config, started, time_limit_s), released=stuck
         )
     free = replace(current, pinned=None, start=result.routes)
-    loose = _solve_with_breaks(free, layout, config, started, time_limit_s)
+    solve_free = _solve_fair if config.objective == "fair" else _solve_with_breaks
+    loose = solve_free(free, layout, config, started, time_limit_s)
     if loose.objective < result.objective * (1 - task.release_pct / 100):
         result = replace(loose, released=result.released, rebalanced=True)
     return _keep_order(task, result)
