@@ -16,8 +16,9 @@ from optimizer.problem import SolveTask, VehicleSpec
 from optimizer.render.fairshares import FAIRNESS_COLUMNS, write_fairness
 from optimizer.render.maps import render_map
 from optimizer.schedule import schedule_route
-from optimizer.solver import solve_routes, solve_task
+from optimizer.solver import SolveStatus, TaskResult, solve_routes, solve_task
 from optimizer.solver.fairsplit import even_out
+from optimizer.solver.keepteams import keep_teams
 from optimizer.solver.shorten import shorten
 from optimizer.task import RELOAD
 
@@ -259,3 +260,27 @@ def test_next_month_on_a_fair_day_keeps_the_teams_of_even_shares() -> None:
     fair = solve_task(carried, FAIR, time_limit_s=60)
     assert not fair.rebalanced
     assert [sorted(r) for r in fair.routes] == [sorted(r) for r in shares]
+
+
+def test_a_freed_plan_hands_alike_routes_to_last_months_teams() -> None:
+    task = _ring()
+    last = ((1, 2, 3, 4), (5, 6, 7, 8), (9, 10, 11, 12))
+    pinned = np.full(task.n_nodes, -1, dtype=np.int64)
+    for vehicle, route in enumerate(last):
+        pinned[list(route)] = vehicle
+    carried = replace(task, pinned=pinned)
+    # The freed plan found the same three routes (one a door longer), in another team order.
+    freed = TaskResult(
+        key="ring",
+        status=SolveStatus.FEASIBLE,
+        routes=((9, 10, 11, 12), (1, 2, 3), (4, 5, 6, 7, 8)),
+        dropped=(),
+        objective=0,
+        hit_time_limit=False,
+        wall_s=0.0,
+        guard_s=1.0,
+    )
+    kept = keep_teams(carried, freed).routes
+    assert kept == ((1, 2, 3), (4, 5, 6, 7, 8), (9, 10, 11, 12))
+    # Without last month's teams nothing moves.
+    assert keep_teams(task, freed).routes == freed.routes

@@ -38,7 +38,7 @@ LATE_OPENING_S = 3600
 EVEN_GAP_S = 10 * 60
 
 
-def _kind(spec: VehicleSpec) -> tuple[object, ...]:
+def team_kind(spec: VehicleSpec) -> tuple[object, ...]:
     """Teams of one kind can swap routes: same profile, load, depot, shift and rules."""
     return (
         spec.profile,
@@ -76,7 +76,7 @@ def even_out(task: SolveTask, routes: Sequence[Route]) -> tuple[Route, ...]:
     for vehicle, spec in enumerate(task.vehicles):
         if spec.call_up_cost and not routes[vehicle]:
             continue  # sizing: a team the first plan did not call up is not called up
-        kinds[_kind(spec)].append(vehicle)
+        kinds[team_kind(spec)].append(vehicle)
     tours = {
         kind: _tour(task, vehicles[0], [routes[v] for v in vehicles])
         for kind, vehicles in kinds.items()

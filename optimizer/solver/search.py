@@ -13,6 +13,7 @@ from optimizer.config import SolverConfig
 from optimizer.schedule import RouteSchedule, schedule_route
 from optimizer.solver.fairsplit import even_out
 from optimizer.solver.greedy import greedy_trips, reloads_needed
+from optimizer.solver.keepteams import keep_teams
 from optimizer.solver.layout import Layout, build_layout, given_route, start_routes, tidy
 from optimizer.solver.model import build_model, search_parameters
 from optimizer.solver.results import SolveStatus, TaskResult
@@ -130,7 +131,8 @@ def _solve_carried(
     3. Everything freed, from the result: taken only if it saves more than
        ``task.release_pct`` per cent of the objective (``rebalanced``). On a fair day the
        freed plan is a fair day too (:func:`_solve_fair`): a least-time plan that leaves teams
-       idle would always "save" against even shares.
+       idle would always "save" against even shares. Its routes go to the teams of their kind
+       that keep the most doors (:func:`~optimizer.solver.keepteams.keep_teams`).
     A route with the same doors as last month keeps last month's order.
     """
     assert task.pinned is not None
@@ -148,7 +150,7 @@ def _solve_carried(
     solve_free = _solve_fair if config.objective == "fair" else _solve_with_breaks
     loose = solve_free(free, layout, config, started, time_limit_s)
     if loose.objective < result.objective * (1 - task.release_pct / 100):
-        result = replace(loose, released=result.released, rebalanced=True)
+        result = replace(keep_teams(task, loose), released=result.released, rebalanced=True)
     return _keep_order(task, result)
 
 
