@@ -284,3 +284,23 @@ def test_a_freed_plan_hands_alike_routes_to_last_months_teams() -> None:
     assert kept == ((1, 2, 3), (4, 5, 6, 7, 8), (9, 10, 11, 12))
     # Without last month's teams nothing moves.
     assert keep_teams(task, freed).routes == freed.routes
+
+
+def test_on_a_short_afternoon_the_late_doors_are_shared_by_more_teams() -> None:
+    task = _ring(n=24, teams=3)
+    two = 14 * 3600  # a Friday: the day ends at 14:00
+    opens = task.window_start_s.copy()
+    opens[15:] = 13 * 3600  # ten households at home only from 13:00
+    task = replace(
+        task,
+        window_start_s=opens,
+        window_end_s=np.full(opens.size, two, dtype=np.int64),
+        vehicles=tuple(replace(v, shift_end_s=two) for v in task.vehicles),
+    )
+    shares = even_out(task, (tuple(range(1, 25)), (), ()))
+    assert all(shares)  # every team works: one piece with all ten late doors cannot end by 14:00
+    for vehicle, route in enumerate(shares):
+        assert schedule_route(task, vehicle, route).feasible
+    late_per_team = sorted(sum(1 for door in route if door >= 15) for route in shares)
+    assert late_per_team[-1] < 10
+    assert sorted(door for route in shares for door in route) == list(range(1, 25))

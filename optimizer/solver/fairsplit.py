@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from functools import partial
 
 import numpy as np
+import numpy.typing as npt
 
 from optimizer.matrix import UNREACHABLE_S
 from optimizer.schedule import schedule_route
@@ -95,12 +96,49 @@ def _pieces(
 ) -> list[tuple[Route, int]] | None:
     """Cut one kind's tour among its teams: each piece and its work; None when one breaks a rule.
 
-    Work is travel, doors and reloads in seconds (0 for an empty piece).
+    Work is travel, doors and reloads in seconds (0 for an empty piece). When the even cut
+    breaks a rule, the late doors are shared among more pieces (:func:`_spread_late`).
     """
     if not tour:
         return [((), 0) for _ in vehicles]
-    cut = _cut(task, vehicles[0], tour, min(len(vehicles), len(tour)))
-    cut += [[] for _ in range(len(vehicles) - len(cut))]
+    count = min(len(vehicles), len(tour))
+    timed = _timed_pieces(task, vehicles, _cut(task, vehicles[0], tour, count))
+    if timed is None:
+        timed = _spread_late(task, vehicles, tour, count)
+    return timed
+
+
+def _spread_late(
+    task: SolveTask, vehicles: Sequence[int], tour: Sequence[int], count: int
+) -> list[tuple[Route, int]] | None:
+    """Cut again with the late doors shared among the last ``m`` pieces (None: no ``m`` works).
+
+    The even cut puts every door that opens late into the last pieces; on a short afternoon
+    (a Friday ending at 14:00) those cannot finish in time. Here the late doors are cut into
+    ``m`` runs, the fewest that keep every rule, each run closing one of the last ``m`` pieces,
+    and those pieces get less of the other doors so that the work stays even.
+    """
+    first = vehicles[0]
+    late = [door for door in tour if _urgency(task, first, door) == 2]
+    early = [door for door in tour if _urgency(task, first, door) != 2]
+    share = (_work(task, first, early) + _work(task, first, late)) / count
+    for m in range(2, min(count, len(late)) + 1):
+        morning = max(share - _work(task, first, late) / m, 0.0)
+        weights = [share] * (count - m) + [morning] * m
+        cut = _weighted_cut(task, first, early, weights)
+        evening = _cut(task, first, late, m)
+        pieces = cut[: count - m] + [a + b for a, b in zip(cut[count - m :], evening, strict=True)]
+        timed = _timed_pieces(task, vehicles, pieces)
+        if timed is not None:
+            return timed
+    return None
+
+
+def _timed_pieces(
+    task: SolveTask, vehicles: Sequence[int], cut: list[list[int]]
+) -> list[tuple[Route, int]] | None:
+    """Add reloads and time each piece: (piece, work) per team; None when one breaks a rule."""
+    cut = cut + [[] for _ in range(len(vehicles) - len(cut))]
     pieces = [_with_reloads(task, vehicles[0], piece) for piece in cut]
     timed_pieces: list[tuple[Route, int]] = []
     for vehicle, piece in zip(vehicles, pieces, strict=True):
@@ -246,13 +284,40 @@ def _urgency(task: SolveTask, vehicle: int, door: int) -> int:
     return 0 if priority or closes_early else 1
 
 
-def _cut(task: SolveTask, vehicle: int, tour: Sequence[int], pieces: int) -> list[list[int]]:
-    """Cut the tour into ``pieces`` runs of about equal work (doors and the travel between)."""
+def _steps(task: SolveTask, vehicle: int, tour: Sequence[int]) -> npt.NDArray[np.int64]:
+    """Work of each door of a tour: its door time and the travel from the door before it."""
     spec = task.vehicles[vehicle]
     time = task.time_s[spec.profile]
     nodes = np.asarray(tour, dtype=np.int64)
     step = task.service_s[spec.profile][nodes].astype(np.int64)
     step[1:] += time[nodes[:-1], nodes[1:]].astype(np.int64)
+    return step
+
+
+def _work(task: SolveTask, vehicle: int, tour: Sequence[int]) -> float:
+    """Work of a whole tour (doors and the travel between them), seconds."""
+    return float(_steps(task, vehicle, tour).sum()) if tour else 0.0
+
+
+def _weighted_cut(
+    task: SolveTask, vehicle: int, tour: Sequence[int], weights: Sequence[float]
+) -> list[list[int]]:
+    """Cut the tour into runs whose work is in proportion to ``weights`` (one run per weight)."""
+    if not tour:
+        return [[] for _ in weights]
+    step = _steps(task, vehicle, tour)
+    done = np.cumsum(step)
+    shares = np.asarray(weights, dtype=float) + 1e-6  # all-zero weights: equal runs
+    bounds = np.cumsum(shares) / shares.sum() * done[-1]
+    owner = np.minimum(np.searchsorted(bounds, done - step / 2, side="right"), len(weights) - 1)
+    nodes = np.asarray(tour, dtype=np.int64)
+    return [list(nodes[owner == k].tolist()) for k in range(len(weights))]
+
+
+def _cut(task: SolveTask, vehicle: int, tour: Sequence[int], pieces: int) -> list[list[int]]:
+    """Cut the tour into ``pieces`` runs of about equal work (doors and the travel between)."""
+    nodes = np.asarray(tour, dtype=np.int64)
+    step = _steps(task, vehicle, tour)
     done = np.cumsum(step)
     share = done[-1] / pieces
     # A door belongs to the piece in which the middle of its own step of work falls.
