@@ -578,6 +578,11 @@ class ProfileNetwork:
         Nodes of the largest strongly connected component.
     touched : bool array (n,)
         Nodes with at least one edge this profile may use (in the component or not).
+    allowed_edges : bool array (n_edges,)
+        RoadGraph edges this profile may use, in the component or not: an open highway class
+        (a speed in ``speed_kph``, not ``closed``), no tagged maxspeed of 0 or less, and the
+        profile's access tag allowed. The one place this rule is written (``berbagi maps info``
+        reads it).
     """
 
     profile: str
@@ -586,6 +591,7 @@ class ProfileNetwork:
     csr_reversed: npt.NDArray[np.bool_] = field(repr=False)
     in_network: npt.NDArray[np.bool_] = field(repr=False)
     touched: npt.NDArray[np.bool_] = field(repr=False)
+    allowed_edges: npt.NDArray[np.bool_] = field(repr=False)
 
 
 def build_profile_network(graph: RoadGraph, name: str, profile: ProfileConfig) -> ProfileNetwork:
@@ -688,4 +694,5 @@ def build_profile_network(graph: RoadGraph, name: str, profile: ProfileConfig) -
         csr_reversed=_readonly(reversed_flag),
         in_network=_readonly(in_network),
         touched=_readonly(touched),
+        allowed_edges=_readonly(allowed),
     )

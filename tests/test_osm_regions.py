@@ -225,7 +225,7 @@ def test_download_asks_for_the_buffered_polygon(
         return graph
 
     monkeypatch.setattr(ox, "graph_from_polygon", fake_graph_from_polygon)
-    monkeypatch.setattr("optimizer.osm._overpass_status", lambda *args: False)
+    monkeypatch.setattr("optimizer.osm.download._overpass_status", lambda *args: False)
     graph, path = download_road_network(_area(), cache_dir=tmp_path, buffer_m=400)
     assert asked[0].contains(Point(112.003, -7.4975))
     assert graph.info.area == "Sumberrejo (35.99.01.2001) + 400 m"
