@@ -645,9 +645,16 @@ def _profile_roads_text(roads: dict[str, Any]) -> str:
     """``12.3 of 14.1 km usable (87.2 %); 2 dead ends, 0 cut-off nodes`` for one profile."""
     usable, total = float(roads["usable_km"]), float(roads["total_km"])
     share = f" ({usable / total:.1%})" if total > 0 else ""
+    restricted = ""
+    if roads.get("delivery_km") or roads.get("destination_km"):
+        restricted = (
+            f"; {float(roads['delivery_km']):,.1f} km for deliveries only, "
+            f"{float(roads['destination_km']):,.1f} km for destination traffic only"
+        )
     return (
         f"{usable:,.1f} of {total:,.1f} km of its roads usable{share}; "
         f"{roads['dead_ends']:,} dead end(s), {roads['cut_off_nodes']:,} cut-off node(s)"
+        f"{restricted}"
     )
 
 

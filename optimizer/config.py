@@ -44,12 +44,15 @@ class ProfileConfig(_Frozen):
     ``speed_kph`` maps a highway class to a cruising speed; a class missing from it, or listed in
     ``closed``, is closed to the profile. A tagged ``maxspeed`` lower than the profile speed wins.
     A scenario's ``[graph.profiles.NAME.speed_kph]`` table changes single speeds of the defaults.
+    ``delivery``: ways open to deliveries only (``access=delivery`` for the profile's traffic)
+    are open to it; true by default, since a food-aid day is a delivery.
     """
 
     speed_kph: dict[str, Positive]
     access_tag: Literal["motorcar", "motorcycle", "foot"]
     ignore_oneway: bool = False
     closed: tuple[str, ...] = ()
+    delivery: bool = True
 
     @model_validator(mode="after")
     def _known_classes(self) -> ProfileConfig:

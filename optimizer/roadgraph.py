@@ -48,7 +48,22 @@ ACCESS_MOTORCAR = 1
 ACCESS_MOTORCYCLE = 2
 ACCESS_FOOT = 4
 ACCESS_ALL = ACCESS_MOTORCAR | ACCESS_MOTORCYCLE | ACCESS_FOOT
+#: ... open to that traffic for deliveries only (``delivery``): a profile with ``delivery =
+#: true`` (the default: a food-aid day is a delivery) may use it, the open bit is not set.
+DELIVERY_MOTORCAR = 8
+DELIVERY_MOTORCYCLE = 16
+DELIVERY_FOOT = 32
+#: ... open to that traffic with a destination there only (``destination``, ``customers``):
+#: the open bit is set as well, so the way can be used (to reach a door on it).
+DESTINATION_MOTORCAR = 64
+DESTINATION_MOTORCYCLE = 128
 _ACCESS_BIT = {"motorcar": ACCESS_MOTORCAR, "motorcycle": ACCESS_MOTORCYCLE, "foot": ACCESS_FOOT}
+_DELIVERY_BIT = {
+    "motorcar": DELIVERY_MOTORCAR,
+    "motorcycle": DELIVERY_MOTORCYCLE,
+    "foot": DELIVERY_FOOT,
+}
+_DESTINATION_BIT = {"motorcar": DESTINATION_MOTORCAR, "motorcycle": DESTINATION_MOTORCYCLE}
 _HIGHWAY_CODE = {name: code for code, name in enumerate(HIGHWAY_CLASSES)}
 _HIGHWAY_ALIASES = {"road": "unclassified", "bridleway": "path", "corridor": "footway"}
 NPZ_FORMAT = "berbagi-roadgraph-1"
@@ -146,7 +161,10 @@ class RoadGraph:
     maxspeed_kph : float32 array (m,)
         Tagged speed limit, NaN where untagged.
     access : uint8 array (m,)
-        Bit set of ACCESS_MOTORCAR, ACCESS_MOTORCYCLE, ACCESS_FOOT.
+        Bit set of ACCESS_MOTORCAR, ACCESS_MOTORCYCLE, ACCESS_FOOT (open to that traffic),
+        DELIVERY_* (open to it for deliveries only) and DESTINATION_* (open, but only to
+        traffic with a destination there). Files written before the DELIVERY_* and
+        DESTINATION_* bits have only the first three (deliveries-only ways closed).
     geom_offsets : int64 array (m + 1,)
         Edge e's inner shape points are ``geom_lat/geom_lon[geom_offsets[e]:geom_offsets[e+1]]``.
     info : GraphInfo
@@ -424,22 +442,52 @@ def highway_code(tag: object) -> int:
     return _HIGHWAY_CODE.get(name, -1)
 
 
-_NO = {"no", "private", "agricultural", "forestry", "delivery", "discouraged"}
+_NO = {"no", "private", "agricultural", "forestry", "discouraged"}
+_DESTINATION = {"destination", "customers"}
 
 
 def access_bits(tags: dict[str, object]) -> int:
-    """Derive the ACCESS_* bit set from OSM access tags (most specific tag wins)."""
+    """Derive the ACCESS_*, DELIVERY_* and DESTINATION_* bit set from OSM access tags.
+
+    The most specific tag wins (``motorcar``/``motorcycle``/``foot`` over ``motor_vehicle``
+    over ``vehicle`` over ``access``).
+    """
     general = _first(tags.get("access"))
     vehicle = _first(tags.get("vehicle")) or general
     motor = _first(tags.get("motor_vehicle")) or vehicle
+    values = {
+        "motorcar": _first(tags.get("motorcar")) or motor,
+        "motorcycle": _first(tags.get("motorcycle")) or motor,
+        "foot": _first(tags.get("foot")) or general,
+    }
     result = 0
-    if (_first(tags.get("motorcar")) or motor) not in _NO:
-        result |= ACCESS_MOTORCAR
-    if (_first(tags.get("motorcycle")) or motor) not in _NO:
-        result |= ACCESS_MOTORCYCLE
-    if (_first(tags.get("foot")) or general) not in _NO:
-        result |= ACCESS_FOOT
+    for mode, value in values.items():
+        if value == "delivery":
+            result |= _DELIVERY_BIT[mode]
+        elif value not in _NO:
+            result |= _ACCESS_BIT[mode]
+            if value in _DESTINATION and mode in _DESTINATION_BIT:
+                result |= _DESTINATION_BIT[mode]
     return result
+
+
+def usable_access(access: npt.NDArray[np.uint8], profile: ProfileConfig) -> npt.NDArray[np.bool_]:
+    """Edges whose access tags let a profile's traffic on (deliveries too, if it delivers)."""
+    bits = _ACCESS_BIT[profile.access_tag]
+    if profile.delivery:
+        bits |= _DELIVERY_BIT[profile.access_tag]
+    usable: npt.NDArray[np.bool_] = (access & bits) > 0
+    return usable
+
+
+def restricted_access(
+    access: npt.NDArray[np.uint8], profile: ProfileConfig
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Edges open to a profile's traffic for deliveries only, and with a destination only."""
+    delivery = (access & _DELIVERY_BIT[profile.access_tag]) > 0
+    destination_bit = _DESTINATION_BIT.get(profile.access_tag, 0)
+    destination = (access & destination_bit) > 0 if destination_bit else np.zeros_like(delivery)
+    return delivery, destination
 
 
 def _maxspeed(value: object) -> float:
@@ -581,7 +629,8 @@ class ProfileNetwork:
     allowed_edges : bool array (n_edges,)
         RoadGraph edges this profile may use, in the component or not: an open highway class
         (a speed in ``speed_kph``, not ``closed``), no tagged maxspeed of 0 or less, and the
-        profile's access tag allowed. The one place this rule is written (``berbagi maps info``
+        profile's traffic allowed by the access tags (:func:`usable_access`). The one place
+        this rule is written (``berbagi maps info``
         reads it).
     """
 
@@ -625,7 +674,7 @@ def build_profile_network(graph: RoadGraph, name: str, profile: ProfileConfig) -
     code = graph.highway.astype(np.int64)
     speed = np.where(code >= 0, speeds[np.clip(code, 0, None)], 0.0)
     speed = np.where(np.isfinite(graph.maxspeed_kph), np.minimum(speed, graph.maxspeed_kph), speed)
-    allowed = (speed > 0) & ((graph.access & _ACCESS_BIT[profile.access_tag]) > 0)
+    allowed = (speed > 0) & usable_access(graph.access, profile)
     edges = np.flatnonzero(allowed)
     if edges.size == 0:
         raise GraphError(

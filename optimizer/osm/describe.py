@@ -17,7 +17,12 @@ from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from optimizer.config import HIGHWAY_CLASSES, PlannerConfig, ProfileConfig
 from optimizer.errors import GraphError
-from optimizer.roadgraph import ProfileNetwork, RoadGraph, build_profile_network
+from optimizer.roadgraph import (
+    ProfileNetwork,
+    RoadGraph,
+    build_profile_network,
+    restricted_access,
+)
 
 
 def _reach_of_network(
@@ -47,18 +52,28 @@ def _profile_roads(
         network = build_profile_network(graph, name, profile)
     except GraphError:
         # The profile may use no edge of the graph at all.
-        empty = {"usable_km": 0.0, "total_km": 0.0, "dead_ends": 0, "cut_off_nodes": 0}
+        empty = {
+            "usable_km": 0.0,
+            "total_km": 0.0,
+            "dead_ends": 0,
+            "cut_off_nodes": 0,
+            "delivery_km": 0.0,
+            "destination_km": 0.0,
+        }
         return 0.0, empty
     allowed = network.allowed_edges
     inside = network.in_network
     usable = allowed & inside[graph.edge_u] & inside[graph.edge_v]
     reach = _reach_of_network(graph, network, profile.ignore_oneway)
+    delivery, destination = restricted_access(graph.access, profile)
     dropped = network.touched & ~inside
     roads: dict[str, float | int] = {
         "usable_km": round(float(km[usable].sum()), 3),
         "total_km": round(float(km[allowed].sum()), 3),
         "dead_ends": int((dropped & reach).sum()),
         "cut_off_nodes": int((dropped & ~reach).sum()),
+        "delivery_km": round(float(km[allowed & delivery].sum()), 3),
+        "destination_km": round(float(km[allowed & destination].sum()), 3),
     }
     return round(float(inside.sum()) / max(graph.n_nodes, 1), 4), roads
 
@@ -84,8 +99,9 @@ def describe_road_network(graph: RoadGraph) -> dict[str, object]:
         ``total_km``, the km of road it may use at all; ``dead_ends``, nodes of its roads
         outside that network that can be entered from it but not left back to it, or left
         towards it but not entered from it, mostly one-way streets cut at the edge of an
-        extract; ``cut_off_nodes``, nodes of its roads with no way to or from it at all);
-        ``bbox`` (south, west, north, east degrees).
+        extract; ``cut_off_nodes``, nodes of its roads with no way to or from it at all;
+        ``delivery_km``, km of its roads open to it for deliveries only; ``destination_km``,
+        km open to it only with a destination there); ``bbox`` (south, west, north, east degrees).
     """
     n = graph.n_nodes
     weight = np.where(graph.oneway, 1.0, 0.5)
