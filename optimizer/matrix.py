@@ -341,6 +341,63 @@ def _augment(
     return hops.augmented(r + matrix_sites.entry.size, r)
 
 
+#: Copies of the augmented graph on a network with destination-only ways (see _no_through).
+STATES = 3
+
+
+def _no_through(augmented: _Augmented, network: ProfileNetwork) -> _Augmented:
+    """Expand the graph so that destination-only ways are driven to a door or from one only.
+
+    Three copies of every node: 0, the path has not yet left the ways around its origin that
+    are open to destination traffic only; 1, it is on through roads; 2, it has turned from a
+    through road into destination-only ways, and may only go on to its target there. A hop on
+    a through road leads from copy 0 or 1 into copy 1; a hop on a destination-only way keeps
+    copy 0 in 0, and leads from 1 or 2 into 2. Searches start at copy 0 of a site and end at
+    the cheapest copy of the target. Returns the graph itself when its region has no such way.
+    """
+    closed = network.destination_only[augmented.hop_entry]
+    if not closed.any():
+        return augmented
+    csr = augmented.csr
+    n = csr.shape[0]
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(csr.indptr))
+    cols = csr.indices.astype(np.int64)
+    # (from copy, to copy) of each kind of hop.
+    moves = [(0, 1, ~closed), (1, 1, ~closed), (0, 0, closed), (1, 2, closed), (2, 2, closed)]
+    pieces = [(rows[m] + a * n, cols[m] + b * n, np.flatnonzero(m)) for a, b, m in moves]
+    all_rows = np.concatenate([p[0] for p in pieces])
+    all_cols = np.concatenate([p[1] for p in pieces])
+    hop = np.concatenate([p[2] for p in pieces])
+    order = np.lexsort((all_cols, all_rows))
+    size = STATES * n
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(all_rows[order], minlength=size))])
+    expanded = csr_matrix(
+        (np.asarray(csr.data)[hop[order]], all_cols[order], indptr), shape=(size, size)
+    )
+    return _Augmented(
+        csr=expanded,
+        hop_entry=augmented.hop_entry[hop[order]],
+        hop_from=augmented.hop_from[hop[order]],
+        hop_to=augmented.hop_to[hop[order]],
+        n_region=augmented.n_region,
+    )
+
+
+def _to_sites(
+    weights: npt.NDArray[np.float64],
+    augmented: _Augmented,
+    virtual: npt.NDArray[np.int64],
+    n_sites: int,
+) -> npt.NDArray[np.float64]:
+    """Path weights from each searched site to every site: the cheapest copy of the target."""
+    base = augmented.n_region + n_sites
+    copies = augmented.csr.shape[0] // base
+    found: npt.NDArray[np.float64] = np.minimum.reduce(
+        [weights[:, virtual + k * base] for k in range(copies)]
+    )
+    return found
+
+
 def _lexicographic_weights(
     augmented: _Augmented, graph_length: npt.NDArray[np.float64], network: ProfileNetwork
 ) -> csr_matrix:
@@ -405,14 +462,14 @@ def build_submatrix(
                 region = np.flatnonzero(network.in_network).astype(np.int64)
             else:
                 region = _region(graph, network, ends, buffer_m * factor)
-            augmented = _augment(network, region, roads, graph.length_m)
+            augmented = _no_through(_augment(network, region, roads, graph.length_m), network)
             virtual = augmented.n_region + idx
             weights = dijkstra(
                 _lexicographic_weights(augmented, graph.length_m, network),
                 directed=True,
                 indices=virtual,
             )
-            times, lengths = _split_weights(np.asarray(weights[:, virtual]))
+            times, lengths = _split_weights(_to_sites(np.asarray(weights), augmented, virtual, n))
             if np.all(np.isfinite(times)):
                 break
             fell_back = True
@@ -580,6 +637,9 @@ class SitePaths:
     augmented: _Augmented = field(repr=False)
     row_of: dict[tuple[int, int], tuple[int, int]]  # leg -> (search, row of its origin)
     predecessors: tuple[npt.NDArray[np.int32], ...] = field(repr=False)
+    #: Per search: path weight from each origin to each copy of each site (origins, copies,
+    #: sites); the copy a path ends at is the cheapest (see :func:`_no_through`).
+    arrivals: tuple[npt.NDArray[np.float64], ...] = field(repr=False)
 
     def hops(self, origin: int, target: int) -> list[RoadHop]:
         """Return the steps of the fastest path between two local sites, in travel order.
@@ -604,8 +664,15 @@ class SitePaths:
             ``UNREACHABLE_S`` for that pair, so no route uses it).
         """
         augmented = self.augmented
-        start, end = augmented.n_region + origin, augmented.n_region + target
         search, row = self.row_of[(origin, target)]
+        arrivals = self.arrivals[search][row]
+        base = augmented.n_region + arrivals.shape[1]
+        start = augmented.n_region + origin
+        end = (
+            start
+            if origin == target
+            else (augmented.n_region + target + int(np.argmin(arrivals[:, target])) * base)
+        )
         pred = self.predecessors[search][row]
         path = [end]
         while path[-1] != start:
@@ -652,17 +719,21 @@ def find_site_paths(
         Walk a leg's path with :meth:`SitePaths.hops`.
     """
     roads = _SiteRoads(entry=matrix.entry, twin=matrix.twin, fraction=matrix.fraction)
-    augmented = _augment(network, matrix.region, roads, graph.length_m)
+    augmented = _no_through(_augment(network, matrix.region, roads, graph.length_m), network)
     weights = _lexicographic_weights(augmented, graph.length_m, network)
+    n_sites = roads.entry.size
+    base = augmented.n_region + n_sites
+    copies = augmented.csr.shape[0] // base
     ordered = sorted(set(legs), key=lambda leg: (int(matrix.time_s[leg]), leg))
     groups = min(PATH_SEARCHES, len(ordered))
     row_of: dict[tuple[int, int], tuple[int, int]] = {}
     predecessors: list[npt.NDArray[np.int32]] = []
+    arrivals: list[npt.NDArray[np.float64]] = []
     for search in range(groups):
         group = ordered[search * len(ordered) // groups : (search + 1) * len(ordered) // groups]
         sources = sorted({origin for origin, _ in group})
         longest = max(int(matrix.time_s[leg]) for leg in group)
-        _, found = dijkstra(
+        reached, found = dijkstra(
             weights,
             directed=True,
             indices=[augmented.n_region + s for s in sources],
@@ -670,7 +741,17 @@ def find_site_paths(
             limit=(longest + 1) * TIME_UNITS_PER_S * LENGTH_SPAN_M,
         )
         predecessors.append(np.asarray(found, dtype=np.int32).reshape(len(sources), -1))
+        site_nodes = augmented.n_region + np.arange(n_sites)
+        reached = np.asarray(reached).reshape(len(sources), -1)
+        arrivals.append(
+            np.stack([reached[:, site_nodes + k * base] for k in range(copies)], axis=1)
+        )
         row = {s: i for i, s in enumerate(sources)}
         for leg in group:
             row_of[leg] = (search, row[leg[0]])
-    return SitePaths(augmented=augmented, row_of=row_of, predecessors=tuple(predecessors))
+    return SitePaths(
+        augmented=augmented,
+        row_of=row_of,
+        predecessors=tuple(predecessors),
+        arrivals=tuple(arrivals),
+    )

@@ -630,8 +630,11 @@ class ProfileNetwork:
         RoadGraph edges this profile may use, in the component or not: an open highway class
         (a speed in ``speed_kph``, not ``closed``), no tagged maxspeed of 0 or less, and the
         profile's traffic allowed by the access tags (:func:`usable_access`). The one place
-        this rule is written (``berbagi maps info``
-        reads it).
+        this rule is written (``berbagi maps info`` reads it).
+    destination_only : bool array, one per stored entry of ``csr``
+        The entry's way is open to this profile only with a destination there (OSM
+        ``destination``/``customers``): a path may drive it to reach a door on it or to leave
+        one, never through (:mod:`optimizer.matrix`).
     """
 
     profile: str
@@ -641,6 +644,7 @@ class ProfileNetwork:
     in_network: npt.NDArray[np.bool_] = field(repr=False)
     touched: npt.NDArray[np.bool_] = field(repr=False)
     allowed_edges: npt.NDArray[np.bool_] = field(repr=False)
+    destination_only: npt.NDArray[np.bool_] = field(repr=False)
 
 
 def build_profile_network(graph: RoadGraph, name: str, profile: ProfileConfig) -> ProfileNetwork:
@@ -744,4 +748,5 @@ def build_profile_network(graph: RoadGraph, name: str, profile: ProfileConfig) -
         in_network=_readonly(in_network),
         touched=_readonly(touched),
         allowed_edges=_readonly(allowed),
+        destination_only=_readonly(restricted_access(graph.access, profile)[1][edges]),
     )
