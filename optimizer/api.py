@@ -101,7 +101,7 @@ def plan_loaded(
     ScenarioError
         A bad closure file (``[closures] roads``).
     GraphError
-        Road network missing or broken.
+        Road network missing, damaged, or of another area than the scenario.
     SnappingError
         No team can leave any depot: no depot is on a road its teams' vehicles can use.
     UnreachableError
@@ -177,7 +177,7 @@ def plan_with_streets(
     ConfigError
         A solver override out of range.
     GraphError
-        Road network missing or broken.
+        Road network missing, damaged, or of another area than the scenario.
     SnappingError
         No team can leave any depot: no depot is on a road its teams' vehicles can use.
     UnreachableError
@@ -247,7 +247,7 @@ def plan_scenario(
     ConfigError
         A solver override out of range.
     GraphError
-        Road network missing or broken.
+        Road network missing, damaged, or of another area than the scenario.
     SnappingError
         No team can leave any depot: no depot is on a road its teams' vehicles can use.
     UnreachableError
