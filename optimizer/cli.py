@@ -678,6 +678,7 @@ def _print_network_info(path: Path, figures: dict[str, Any]) -> None:
         "Directed edges", f"{figures['directed_edges']:,} ({figures['oneway_edges']:,} one-way)"
     )
     table.add_row("Road length", f"{figures['road_km']:,.1f} km (two-way streets counted once)")
+    table.add_row("Turn rules", f"{figures['turn_bans']:,} banned turn(s) for vehicles")
     table.add_row(
         "Connected parts",
         f"{figures['weak_components']:,} weakly (largest {figures['largest_weak_nodes']:,} "

@@ -32,6 +32,7 @@ from optimizer.parallel import run_parallel
 from optimizer.partition import Partition, SubProblem
 from optimizer.roadgraph import ProfileNetwork, RoadGraph
 from optimizer.snapping import Snapped, entry_endpoints
+from optimizer.turns import Arcs, split_turns
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +165,9 @@ class _Augmented:
     hop_from: npt.NDArray[np.float64]
     hop_to: npt.NDArray[np.float64]
     n_region: int
+    #: Nodes of one copy of the graph: region, sites, then the split junctions of turn rules
+    #: (:func:`_split_turns`); the graph holds ``csr.shape[0] // n_nodes`` copies.
+    n_nodes: int
 
 
 class _Hops:
@@ -203,6 +207,23 @@ class _Hops:
         self.start.append(f0_arr)
         self.end.append(f1_arr)
 
+    def arcs(self) -> Arcs:
+        """Return the hops collected so far as one set of parallel arrays."""
+        return (
+            np.concatenate(self.rows),
+            np.concatenate(self.cols),
+            np.concatenate(self.cost),
+            np.concatenate(self.hop),
+            np.concatenate(self.start),
+            np.concatenate(self.end),
+        )
+
+    def replace(self, arcs: Arcs) -> None:
+        """Replace the hops collected so far."""
+        rows, cols, cost, hop, start, end = arcs
+        self.rows, self.cols, self.cost = [rows], [cols], [cost]
+        self.hop, self.start, self.end = [hop], [start], [end]
+
     def augmented(self, n: int, n_region: int) -> _Augmented:
         """Build the graph of ``n`` nodes, keeping the cheapest hop between two nodes."""
         all_rows, all_cols = np.concatenate(self.rows), np.concatenate(self.cols)
@@ -221,6 +242,7 @@ class _Hops:
             hop_from=np.concatenate(self.start)[keep_order][first],
             hop_to=np.concatenate(self.end)[keep_order][first],
             n_region=n_region,
+            n_nodes=n,
         )
 
 
@@ -338,7 +360,9 @@ def _augment(
     )
     _add_road_end_hops(hops, sites, network, graph_length)
     _add_same_road_hops(hops, sites)
-    return hops.augmented(r + matrix_sites.entry.size, r)
+    arcs, n_nodes = split_turns(hops.arcs(), network, local_of, r + matrix_sites.entry.size)
+    hops.replace(arcs)
+    return hops.augmented(n_nodes, r)
 
 
 #: Copies of the augmented graph on a network with destination-only ways (see _no_through).
@@ -380,6 +404,7 @@ def _no_through(augmented: _Augmented, network: ProfileNetwork) -> _Augmented:
         hop_from=augmented.hop_from[hop[order]],
         hop_to=augmented.hop_to[hop[order]],
         n_region=augmented.n_region,
+        n_nodes=augmented.n_nodes,
     )
 
 
@@ -390,7 +415,7 @@ def _to_sites(
     n_sites: int,
 ) -> npt.NDArray[np.float64]:
     """Path weights from each searched site to every site: the cheapest copy of the target."""
-    base = augmented.n_region + n_sites
+    base = augmented.n_nodes
     copies = augmented.csr.shape[0] // base
     found: npt.NDArray[np.float64] = np.minimum.reduce(
         [weights[:, virtual + k * base] for k in range(copies)]
@@ -666,7 +691,7 @@ class SitePaths:
         augmented = self.augmented
         search, row = self.row_of[(origin, target)]
         arrivals = self.arrivals[search][row]
-        base = augmented.n_region + arrivals.shape[1]
+        base = augmented.n_nodes
         start = augmented.n_region + origin
         end = (
             start
@@ -722,7 +747,7 @@ def find_site_paths(
     augmented = _no_through(_augment(network, matrix.region, roads, graph.length_m), network)
     weights = _lexicographic_weights(augmented, graph.length_m, network)
     n_sites = roads.entry.size
-    base = augmented.n_region + n_sites
+    base = augmented.n_nodes
     copies = augmented.csr.shape[0] // base
     ordered = sorted(set(legs), key=lambda leg: (int(matrix.time_s[leg]), leg))
     groups = min(PATH_SEARCHES, len(ordered))

@@ -28,6 +28,7 @@ import math
 import re
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -169,6 +170,10 @@ class RoadGraph:
         Edge e's inner shape points are ``geom_lat/geom_lon[geom_offsets[e]:geom_offsets[e+1]]``.
     info : GraphInfo
         Provenance, including whether the network is synthetic.
+    turn_from, turn_to : int64 arrays (k,)
+        Turns vehicles may not make (OSM turn restrictions, ``only_*`` ones as a ban of every
+        other way out): arriving along edge ``turn_from[i]`` at its end node, a vehicle may not
+        leave along edge ``turn_to[i]``. People on foot ignore them. Empty by default.
     """
 
     node_id: npt.NDArray[np.int64]
@@ -185,9 +190,11 @@ class RoadGraph:
     geom_lat: npt.NDArray[np.float64]
     geom_lon: npt.NDArray[np.float64]
     info: GraphInfo
+    turn_from: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    turn_to: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __post_init__(self) -> None:
-        for name in ARRAY_FIELDS:
+        for name in (*ARRAY_FIELDS, "turn_from", "turn_to"):
             object.__setattr__(self, name, _readonly(getattr(self, name)))
 
     @property
@@ -240,6 +247,11 @@ def _check_arrays(graph: RoadGraph, source: str) -> None:
         problems.append("edge lengths must be finite and >= 0 metres")
     if not (np.all(np.isfinite(graph.lat)) and np.all(np.isfinite(graph.lon))):
         problems.append("node coordinates must be finite numbers")
+    turns = np.concatenate([graph.turn_from, graph.turn_to])
+    if graph.turn_from.shape != graph.turn_to.shape or (
+        turns.size and (turns.min() < 0 or turns.max() >= m)
+    ):
+        problems.append("turn restrictions must be pairs of edge numbers")
     if problems:
         raise GraphError(
             f"{source}: the road network is damaged ({'; '.join(problems)}); {GOOD_NETWORK_FIX}"
@@ -263,9 +275,16 @@ def save_road_graph(graph: RoadGraph, path: Path) -> Path:
     path = path if path.suffix == ".npz" else path.with_suffix(".npz")
     path.parent.mkdir(parents=True, exist_ok=True)
     scale = 1e7
+    # Turn restrictions only when there are any: files without them stay as they were.
+    turns: dict[str, Any] = (
+        {"turn_from": graph.turn_from.astype(np.int32), "turn_to": graph.turn_to.astype(np.int32)}
+        if graph.turn_from.size
+        else {}
+    )
     with path.open("wb") as handle:
         np.savez_compressed(
             handle,
+            **turns,
             format=np.array(NPZ_FORMAT),
             info=np.array(json.dumps(graph.info.to_dict(), sort_keys=True)),
             node_id=graph.node_id.astype(np.int64),
@@ -311,6 +330,8 @@ def _load_npz(path: Path) -> RoadGraph:
                 geom_lat=data["geom_lat_e7"] * scale,
                 geom_lon=data["geom_lon_e7"] * scale,
                 info=info,
+                turn_from=data["turn_from"] if "turn_from" in data.files else np.zeros(0, np.int64),
+                turn_to=data["turn_to"] if "turn_to" in data.files else np.zeros(0, np.int64),
             )
     except _NPZ_ERRORS as err:
         raise GraphError(
@@ -499,9 +520,16 @@ def _maxspeed(value: object) -> float:
 
 
 def road_graph_from_networkx(
-    graph: nx.MultiDiGraph[Any], *, source: str, info: GraphInfo | None = None
+    graph: nx.MultiDiGraph[Any],
+    *,
+    source: str,
+    info: GraphInfo | None = None,
+    turn_bans: Sequence[tuple[tuple[Any, Any, int], tuple[Any, Any, int]]] = (),
 ) -> RoadGraph:
     """Convert a contract-abiding networkx graph into a :class:`RoadGraph`.
+
+    ``turn_bans`` lists banned turns as (arriving edge, leaving edge) keys ``(u, v, key)`` of
+    the graph (see :attr:`RoadGraph.turn_from`).
 
     Raises
     ------
@@ -516,6 +544,11 @@ def road_graph_from_networkx(
     edges = sorted(
         graph.edges(keys=True, data=True), key=lambda e: (index[e[0]], index[e[1]], e[2])
     )
+    position = {(u, v, k): i for i, (u, v, k, _) in enumerate(edges)}
+    turns = np.array(
+        [(position[a], position[b]) for a, b in turn_bans if a in position and b in position],
+        dtype=np.int64,
+    ).reshape(-1, 2)
     offsets = [0]
     geom_lat: list[float] = []
     geom_lon: list[float] = []
@@ -557,6 +590,8 @@ def road_graph_from_networkx(
         geom_lat=np.array(geom_lat, dtype=np.float64),
         geom_lon=np.array(geom_lon, dtype=np.float64),
         info=info,
+        turn_from=turns[:, 0],
+        turn_to=turns[:, 1],
     )
 
 
@@ -635,6 +670,9 @@ class ProfileNetwork:
         The entry's way is open to this profile only with a destination there (OSM
         ``destination``/``customers``): a path may drive it to reach a door on it or to leave
         one, never through (:mod:`optimizer.matrix`).
+    turn_bans : int64 array (k, 2)
+        Pairs of stored entries ``(in, out)``: arriving along ``in``, the profile may not leave
+        along ``out`` (the graph's turn restrictions, for vehicles; empty on foot).
     """
 
     profile: str
@@ -645,6 +683,20 @@ class ProfileNetwork:
     touched: npt.NDArray[np.bool_] = field(repr=False)
     allowed_edges: npt.NDArray[np.bool_] = field(repr=False)
     destination_only: npt.NDArray[np.bool_] = field(repr=False)
+    turn_bans: npt.NDArray[np.int64] = field(repr=False)
+
+
+def _turn_bans(
+    graph: RoadGraph, edges: npt.NDArray[np.int64], on_foot: bool
+) -> npt.NDArray[np.int64]:
+    """Translate the graph's turn restrictions into pairs of a profile's stored entries."""
+    if on_foot or graph.turn_from.size == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    entry_of_edge = np.full(graph.n_edges, -1, dtype=np.int64)
+    entry_of_edge[edges] = np.arange(edges.size)
+    pairs = np.column_stack([entry_of_edge[graph.turn_from], entry_of_edge[graph.turn_to]])
+    kept: npt.NDArray[np.int64] = pairs[(pairs >= 0).all(axis=1)]
+    return kept
 
 
 def build_profile_network(graph: RoadGraph, name: str, profile: ProfileConfig) -> ProfileNetwork:
@@ -749,4 +801,5 @@ def build_profile_network(graph: RoadGraph, name: str, profile: ProfileConfig) -
         touched=_readonly(touched),
         allowed_edges=_readonly(allowed),
         destination_only=_readonly(restricted_access(graph.access, profile)[1][edges]),
+        turn_bans=_readonly(_turn_bans(graph, edges, profile.access_tag == "foot")),
     )

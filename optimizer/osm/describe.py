@@ -101,7 +101,8 @@ def describe_road_network(graph: RoadGraph) -> dict[str, object]:
         towards it but not entered from it, mostly one-way streets cut at the edge of an
         extract; ``cut_off_nodes``, nodes of its roads with no way to or from it at all;
         ``delivery_km``, km of its roads open to it for deliveries only; ``destination_km``,
-        km open to it only with a destination there); ``bbox`` (south, west, north, east degrees).
+        km open to it only with a destination there); ``turn_bans`` (turns vehicles may not
+        make, from the OSM turn restrictions); ``bbox`` (south, west, north, east degrees).
     """
     n = graph.n_nodes
     weight = np.where(graph.oneway, 1.0, 0.5)
@@ -141,6 +142,7 @@ def describe_road_network(graph: RoadGraph) -> dict[str, object]:
         "largest_strong_nodes": int(np.bincount(strong_labels).max()) if n else 0,
         "profile_share": share,
         "profile_roads": roads,
+        "turn_bans": int(graph.turn_from.size),
         "bbox": {
             "south": round(float(graph.lat.min()), 6) if n else math.nan,
             "west": round(float(graph.lon.min()), 6) if n else math.nan,

@@ -14,6 +14,7 @@ import xml.sax
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import networkx as nx
 from shapely.geometry import MultiPolygon, Polygon
@@ -35,9 +36,13 @@ from optimizer.osm.clipping import (
     where_label,
 )
 from optimizer.osm.provenance import ATTRIBUTION, LICENCE, progress_lines, today
+from optimizer.osm.restrictions import EdgeKey, read_turn_rules, turn_bans
 from optimizer.osm.selection import OSM_WAY_TAGS, SPLIT_TAGS, network_highways
 from optimizer.osm.settings import osmnx_settings
 from optimizer.roadgraph import GraphInfo, RoadGraph, road_graph_from_networkx
+
+#: File names read as OSM XML.
+XML_SUFFIXES = (".osm", ".xml", ".osm.bz2", ".osm.gz", ".xml.bz2", ".xml.gz")
 
 
 def extract_stem(path: Path) -> str:
@@ -144,7 +149,8 @@ def import_road_network(
     graph = largest_part(graph, source)
     say(f"Tidying the connected road network ({graph.number_of_nodes():,} nodes)")
     graph = integer_node_ids(simplify_roads(graph))
-    notes = f"osmnx {ox.__version__}" + (f", pyrosm {reader}" if reader else "")
+    bans, turn_note = _turn_bans(path, graph)
+    notes = f"osmnx {ox.__version__}" + (f", pyrosm {reader}" if reader else "") + turn_note
     stem = extract_stem(path)
     info = synthetic_info or GraphInfo(
         name=f"{stem}-{clip.code}" if clip is not None else stem,
@@ -156,9 +162,26 @@ def import_road_network(
         area=clip_label(clip, buffer_m) if clip is not None else "whole extract (not clipped)",
         notes=notes,
     )
-    result = road_graph_from_networkx(graph, source=source, info=info)
-    say(f"Imported {result.n_nodes:,} nodes and {result.n_edges:,} directed edges")
+    result = road_graph_from_networkx(graph, source=source, info=info, turn_bans=bans)
+    say(f"Imported {result.n_nodes:,} nodes and {result.n_edges:,} directed edges{turn_note}")
     return result
+
+
+def _turn_bans(
+    path: Path, graph: nx.MultiDiGraph[Any]
+) -> tuple[list[tuple[EdgeKey, EdgeKey]], str]:
+    """Read the extract's turn restrictions: banned edge pairs, and a note on what was read."""
+    if not path.name.lower().endswith(XML_SUFFIXES):
+        return [], "; turn restrictions not read from this file type"
+    try:
+        rules = read_turn_rules(path)
+    except (OSError, ElementTree.ParseError) as err:
+        raise GraphError(
+            f"{path}: cannot read its turn restrictions ({err}); export the file again"
+        ) from err
+    bans, unused = turn_bans(graph, rules)
+    read = len(rules.rules) + rules.skipped
+    return bans, f"; {read} turn restriction(s), {read - unused} used ({len(bans)} banned turns)"
 
 
 def _read_extract(
@@ -174,7 +197,7 @@ def _read_extract(
     highways = network_highways("all")
     if name.endswith(".pbf"):
         return _read_pbf(path, polygon, where, highways), _pyrosm_version(), None
-    if name.endswith((".osm", ".xml", ".osm.bz2", ".osm.gz", ".xml.bz2", ".xml.gz")):
+    if name.endswith(XML_SUFFIXES):
         return _read_xml(path, highways), "", None
     if name.endswith(".graphml"):
         graph, synthetic_info = _read_graphml(path, highways)
