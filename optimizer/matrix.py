@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -408,6 +408,35 @@ def _no_through(augmented: _Augmented, network: ProfileNetwork) -> _Augmented:
     )
 
 
+def _site_weights(
+    plain: _Augmented,
+    network: ProfileNetwork,
+    graph: RoadGraph,
+    virtual: npt.NDArray[np.int64],
+    n_sites: int,
+) -> npt.NDArray[np.float64]:
+    """Path weights between the searched sites, destination-only ways driven by the rule.
+
+    A pair the rule cannot drive at all (a door beyond a destination-only way that is its only
+    access: the way leads to the door's area, so the door is its destination) takes the path
+    of the plain graph.
+    """
+    ruled = _no_through(plain, network)
+    weights = dijkstra(
+        _lexicographic_weights(ruled, graph.length_m, network), directed=True, indices=virtual
+    )
+    found = _to_sites(np.asarray(weights), ruled, virtual, n_sites)
+    if ruled is plain or np.all(np.isfinite(found)):
+        return found
+    free = dijkstra(
+        _lexicographic_weights(plain, graph.length_m, network), directed=True, indices=virtual
+    )
+    combined: npt.NDArray[np.float64] = np.where(
+        np.isfinite(found), found, np.asarray(free)[:, virtual]
+    )
+    return combined
+
+
 def _to_sites(
     weights: npt.NDArray[np.float64],
     augmented: _Augmented,
@@ -487,14 +516,9 @@ def build_submatrix(
                 region = np.flatnonzero(network.in_network).astype(np.int64)
             else:
                 region = _region(graph, network, ends, buffer_m * factor)
-            augmented = _no_through(_augment(network, region, roads, graph.length_m), network)
-            virtual = augmented.n_region + idx
-            weights = dijkstra(
-                _lexicographic_weights(augmented, graph.length_m, network),
-                directed=True,
-                indices=virtual,
-            )
-            times, lengths = _split_weights(_to_sites(np.asarray(weights), augmented, virtual, n))
+            plain = _augment(network, region, roads, graph.length_m)
+            virtual = plain.n_region + idx
+            times, lengths = _split_weights(_site_weights(plain, network, graph, virtual, n))
             if np.all(np.isfinite(times)):
                 break
             fell_back = True
@@ -665,6 +689,9 @@ class SitePaths:
     #: Per search: path weight from each origin to each copy of each site (origins, copies,
     #: sites); the copy a path ends at is the cheapest (see :func:`_no_through`).
     arrivals: tuple[npt.NDArray[np.float64], ...] = field(repr=False)
+    #: The same legs in the graph without the destination-only rule, for a leg the rule cannot
+    #: drive (see :func:`build_submatrix`); None when the area has no such way.
+    fallback: SitePaths | None = field(default=None, repr=False)
 
     def hops(self, origin: int, target: int) -> list[RoadHop]:
         """Return the steps of the fastest path between two local sites, in travel order.
@@ -691,6 +718,8 @@ class SitePaths:
         augmented = self.augmented
         search, row = self.row_of[(origin, target)]
         arrivals = self.arrivals[search][row]
+        if self.fallback is not None and not np.isfinite(arrivals[:, target]).any():
+            return self.fallback.hops(origin, target)
         base = augmented.n_nodes
         start = augmented.n_region + origin
         end = (
@@ -744,9 +773,25 @@ def find_site_paths(
         Walk a leg's path with :meth:`SitePaths.hops`.
     """
     roads = _SiteRoads(entry=matrix.entry, twin=matrix.twin, fraction=matrix.fraction)
-    augmented = _no_through(_augment(network, matrix.region, roads, graph.length_m), network)
+    plain = _augment(network, matrix.region, roads, graph.length_m)
+    ruled = _no_through(plain, network)
+    paths = _site_paths(graph, network, matrix, legs, ruled)
+    if ruled is plain:
+        return paths
+    # Legs the rule cannot drive (a door beyond a destination-only way) take the plain graph.
+    return replace(paths, fallback=_site_paths(graph, network, matrix, legs, plain))
+
+
+def _site_paths(
+    graph: RoadGraph,
+    network: ProfileNetwork,
+    matrix: SubMatrix,
+    legs: Sequence[tuple[int, int]],
+    augmented: _Augmented,
+) -> SitePaths:
+    """Search the legs' paths in one searched graph (see :func:`find_site_paths`)."""
     weights = _lexicographic_weights(augmented, graph.length_m, network)
-    n_sites = roads.entry.size
+    n_sites = matrix.entry.size
     base = augmented.n_nodes
     copies = augmented.csr.shape[0] // base
     ordered = sorted(set(legs), key=lambda leg: (int(matrix.time_s[leg]), leg))

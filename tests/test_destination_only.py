@@ -83,3 +83,36 @@ def test_the_drawn_leg_goes_around_the_destination_only_street() -> None:
     (around, into) = trace_legs(graph, network, restricted, [(1, 2), (1, 3)])
     assert around.distance_m == pytest.approx(250.0, abs=1.0)
     assert into.distance_m == pytest.approx(75.0, abs=1.0)
+
+
+def test_a_door_beyond_a_destination_only_way_is_its_destination() -> None:
+    # One street 0-1-2-3; the middle block 1-2 is destination-only, so the block 2-3 is reached
+    # only through it: the door there is the way's destination, and the plain path is taken.
+    graph = make_grid_graph(rows=1, cols=4)
+    access = np.array(graph.access, copy=True)
+    middle = ((graph.edge_u == 1) & (graph.edge_v == 2)) | (
+        (graph.edge_u == 2) & (graph.edge_v == 1)
+    )
+    access[middle] = ACCESS_ALL | DESTINATION_MOTORCAR | DESTINATION_MOTORCYCLE
+    graph = dataclasses.replace(graph, access=access)
+    network = build_profile_network(graph, "car", PROFILES["car"])
+    lats, lons = zip(*(grid_point(*cell) for cell in [(0, 0.5), (0, 2.5)]), strict=True)
+    dlat, dlon = grid_point(0, 0)
+    snapped = snap_sites(graph, {"car": network}, lats, lons, [dlat], [dlon], max_snap_m=300.0)
+    sub = SubProblem(
+        key="k",
+        name="k",
+        depots=(0,),
+        teams=(0,),
+        households=(0, 1),
+        profiles=("car",),
+        pooled=False,
+        group_codes=("k",),
+        household_group=(0, 0),
+        team_groups=(None,),
+    )
+    matrix, fell_back = build_submatrix(graph, network, snapped, sub, buffer_m=500)
+    assert not fell_back
+    assert matrix.time_s[1, 2] == matrix.time_s[2, 1] == 20  # 5 + 10 + 5 s, through 1-2
+    (leg,) = trace_legs(graph, network, matrix, [(1, 2)])
+    assert leg.distance_m == pytest.approx(200.0, abs=1.0)
