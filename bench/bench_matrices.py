@@ -28,7 +28,8 @@ from optimizer.matrix import build_matrices, build_submatrix, local_sites
 from optimizer.parallel import default_workers
 from optimizer.partition import Partition, build_partition
 from optimizer.pipeline import PipelineCache
-from optimizer.roadgraph import ProfileNetwork, RoadGraph
+from optimizer.profiles import ProfileNetwork
+from optimizer.roadgraph import RoadGraph
 from optimizer.scenario import load_scenario
 from optimizer.snapping import Snapped
 

@@ -10,7 +10,7 @@ in both directions. A line drawn across a street closes that street only; a line
 junction closes every street meeting there; a polygon closes every street inside it or
 crossing its border. Nodes stay, so node indices do not change; a part of the network cut off
 by the closure falls out of each profile's largest strongly connected component
-(:func:`optimizer.roadgraph.build_profile_network`) and its households are listed unreachable.
+(:func:`optimizer.profiles.build_profile_network`) and its households are listed unreachable.
 """
 
 from __future__ import annotations

@@ -27,7 +27,8 @@ from optimizer.config import HIGHWAY_CLASSES
 from optimizer.matrix import SubMatrix, TravelMatrices, find_site_paths
 from optimizer.parallel import run_parallel
 from optimizer.problem import Problem
-from optimizer.roadgraph import ProfileNetwork, RoadGraph
+from optimizer.profiles import ProfileNetwork
+from optimizer.roadgraph import RoadGraph
 from optimizer.solver import Assignment
 from optimizer.task import RELOAD, SolveTask
 from optimizer.units import EARTH_RADIUS_M, haversine_m

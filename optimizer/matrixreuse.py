@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from optimizer.closures import ClosureReport
 from optimizer.matrix import SubMatrix
-from optimizer.roadgraph import ProfileNetwork
+from optimizer.profiles import ProfileNetwork
 from optimizer.snapping import ProfileSnap
 
 

@@ -53,7 +53,8 @@ from optimizer.matrix import (
 )
 from optimizer.matrixreuse import OpenNetwork, reuse_open_matrix
 from optimizer.partition import Partition, SubProblem, build_partition
-from optimizer.roadgraph import ProfileNetwork, RoadGraph, build_profile_network, load_road_graph
+from optimizer.profiles import ProfileNetwork, build_profile_network
+from optimizer.roadgraph import RoadGraph, load_road_graph
 from optimizer.scenario import Scenario
 from optimizer.snapping import ProfileSnap, Snapped, check_depot_snaps, snap_sites
 

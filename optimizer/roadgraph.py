@@ -15,9 +15,8 @@ A road network enters the planner either as an osmnx GraphML file or as the plan
 * a graph attribute ``synthetic`` set to true marks generated (not surveyed) data.
 
 In array form (:class:`RoadGraph`) each directed edge is one row; a two-way street is two rows.
-Travel times are not stored: they depend on the vehicle, so :func:`build_profile_network`
-derives them per profile and keeps only the largest strongly connected component of the ways
-that profile may use (a weakly connected component still has one-way traps).
+Travel times are not stored: they depend on the vehicle, so
+:func:`optimizer.profiles.build_profile_network` derives them per profile.
 """
 
 from __future__ import annotations
@@ -36,8 +35,6 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
 from optimizer.config import HIGHWAY_CLASSES, ProfileConfig
 from optimizer.errors import GraphError
@@ -58,14 +55,14 @@ DELIVERY_FOOT = 32
 #: the open bit is set as well, so the way can be used (to reach a door on it).
 DESTINATION_MOTORCAR = 64
 DESTINATION_MOTORCYCLE = 128
-_ACCESS_BIT = {"motorcar": ACCESS_MOTORCAR, "motorcycle": ACCESS_MOTORCYCLE, "foot": ACCESS_FOOT}
-_DELIVERY_BIT = {
+ACCESS_BIT = {"motorcar": ACCESS_MOTORCAR, "motorcycle": ACCESS_MOTORCYCLE, "foot": ACCESS_FOOT}
+DELIVERY_BIT = {
     "motorcar": DELIVERY_MOTORCAR,
     "motorcycle": DELIVERY_MOTORCYCLE,
     "foot": DELIVERY_FOOT,
 }
-_DESTINATION_BIT = {"motorcar": DESTINATION_MOTORCAR, "motorcycle": DESTINATION_MOTORCYCLE}
-_HIGHWAY_CODE = {name: code for code, name in enumerate(HIGHWAY_CLASSES)}
+DESTINATION_BIT = {"motorcar": DESTINATION_MOTORCAR, "motorcycle": DESTINATION_MOTORCYCLE}
+HIGHWAY_CODE = {name: code for code, name in enumerate(HIGHWAY_CLASSES)}
 _HIGHWAY_ALIASES = {"road": "unclassified", "bridleway": "path", "corridor": "footway"}
 NPZ_FORMAT = "berbagi-roadgraph-1"
 #: The array fields of a RoadGraph (all read-only once built).
@@ -135,7 +132,8 @@ class GraphInfo:
         }
 
 
-def _readonly(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+def readonly(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Return the array contiguous and read-only (shared by the road-graph value types)."""
     array = np.ascontiguousarray(array)
     array.flags.writeable = False
     return array
@@ -195,7 +193,7 @@ class RoadGraph:
 
     def __post_init__(self) -> None:
         for name in (*ARRAY_FIELDS, "turn_from", "turn_to"):
-            object.__setattr__(self, name, _readonly(getattr(self, name)))
+            object.__setattr__(self, name, readonly(getattr(self, name)))
 
     @property
     def n_nodes(self) -> int:
@@ -460,7 +458,7 @@ def highway_code(tag: object) -> int:
     """Map an OSM highway tag (``*_link`` included) to its class index, -1 when unused."""
     name = _first(tag).removesuffix("_link")
     name = _HIGHWAY_ALIASES.get(name, name)
-    return _HIGHWAY_CODE.get(name, -1)
+    return HIGHWAY_CODE.get(name, -1)
 
 
 _NO = {"no", "private", "agricultural", "forestry", "discouraged"}
@@ -484,31 +482,12 @@ def access_bits(tags: dict[str, object]) -> int:
     result = 0
     for mode, value in values.items():
         if value == "delivery":
-            result |= _DELIVERY_BIT[mode]
+            result |= DELIVERY_BIT[mode]
         elif value not in _NO:
-            result |= _ACCESS_BIT[mode]
-            if value in _DESTINATION and mode in _DESTINATION_BIT:
-                result |= _DESTINATION_BIT[mode]
+            result |= ACCESS_BIT[mode]
+            if value in _DESTINATION and mode in DESTINATION_BIT:
+                result |= DESTINATION_BIT[mode]
     return result
-
-
-def usable_access(access: npt.NDArray[np.uint8], profile: ProfileConfig) -> npt.NDArray[np.bool_]:
-    """Edges whose access tags let a profile's traffic on (deliveries too, if it delivers)."""
-    bits = _ACCESS_BIT[profile.access_tag]
-    if profile.delivery:
-        bits |= _DELIVERY_BIT[profile.access_tag]
-    usable: npt.NDArray[np.bool_] = (access & bits) > 0
-    return usable
-
-
-def restricted_access(
-    access: npt.NDArray[np.uint8], profile: ProfileConfig
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Edges open to a profile's traffic for deliveries only, and with a destination only."""
-    delivery = (access & _DELIVERY_BIT[profile.access_tag]) > 0
-    destination_bit = _DESTINATION_BIT.get(profile.access_tag, 0)
-    destination = (access & destination_bit) > 0 if destination_bit else np.zeros_like(delivery)
-    return delivery, destination
 
 
 def _maxspeed(value: object) -> float:
@@ -640,166 +619,3 @@ def road_graph_to_networkx(
             travel_time=round(length / (speed / 3.6), 3),
         )
     return out
-
-
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class ProfileNetwork:
-    """The part of a road graph one vehicle profile can use, with its travel times.
-
-    Attributes
-    ----------
-    profile : str
-        Profile name (``car``, ``motorbike``, ...).
-    csr : scipy.sparse.csr_matrix
-        n x n matrix of edge travel times in seconds (fastest edge per node pair), holding only
-        edges between nodes of the largest strongly connected component.
-    csr_edge : int64 array
-        For each stored entry of ``csr``, the RoadGraph edge it comes from.
-    csr_reversed : bool array
-        True where the entry runs the edge against its drawing direction (foot on one-ways).
-    in_network : bool array (n,)
-        Nodes of the largest strongly connected component.
-    touched : bool array (n,)
-        Nodes with at least one edge this profile may use (in the component or not).
-    allowed_edges : bool array (n_edges,)
-        RoadGraph edges this profile may use, in the component or not: an open highway class
-        (a speed in ``speed_kph``, not ``closed``), no tagged maxspeed of 0 or less, and the
-        profile's traffic allowed by the access tags (:func:`usable_access`). The one place
-        this rule is written (``berbagi maps info`` reads it).
-    destination_only : bool array, one per stored entry of ``csr``
-        The entry's way is open to this profile only with a destination there (OSM
-        ``destination``/``customers``): a path may drive it to reach a door on it or to leave
-        one, never through (:mod:`optimizer.matrix`).
-    turn_bans : int64 array (k, 2)
-        Pairs of stored entries ``(in, out)``: arriving along ``in``, the profile may not leave
-        along ``out`` (the graph's turn restrictions, for vehicles; empty on foot).
-    """
-
-    profile: str
-    csr: csr_matrix = field(repr=False)
-    csr_edge: npt.NDArray[np.int64] = field(repr=False)
-    csr_reversed: npt.NDArray[np.bool_] = field(repr=False)
-    in_network: npt.NDArray[np.bool_] = field(repr=False)
-    touched: npt.NDArray[np.bool_] = field(repr=False)
-    allowed_edges: npt.NDArray[np.bool_] = field(repr=False)
-    destination_only: npt.NDArray[np.bool_] = field(repr=False)
-    turn_bans: npt.NDArray[np.int64] = field(repr=False)
-
-
-def _turn_bans(
-    graph: RoadGraph, edges: npt.NDArray[np.int64], on_foot: bool
-) -> npt.NDArray[np.int64]:
-    """Translate the graph's turn restrictions into pairs of a profile's stored entries."""
-    if on_foot or graph.turn_from.size == 0:
-        return np.zeros((0, 2), dtype=np.int64)
-    entry_of_edge = np.full(graph.n_edges, -1, dtype=np.int64)
-    entry_of_edge[edges] = np.arange(edges.size)
-    pairs = np.column_stack([entry_of_edge[graph.turn_from], entry_of_edge[graph.turn_to]])
-    kept: npt.NDArray[np.int64] = pairs[(pairs >= 0).all(axis=1)]
-    return kept
-
-
-def build_profile_network(graph: RoadGraph, name: str, profile: ProfileConfig) -> ProfileNetwork:
-    """Select the edges a profile may use, time them, and keep the largest strongly connected part.
-
-    Parameters
-    ----------
-    graph : RoadGraph
-    name : str
-        Profile name, recorded in the result.
-    profile : ProfileConfig
-        Allowed highway classes with their speeds, access tag and one-way rule.
-
-    Returns
-    -------
-    ProfileNetwork
-
-    Raises
-    ------
-    GraphError
-        If the profile can use no edge of the graph at all.
-
-    Notes
-    -----
-    Edge time is ``length_m / speed`` with speed the profile's speed for the class, capped by a
-    tagged maxspeed; it stays a float here and is rounded up once per matrix entry.
-    """
-    speeds = np.zeros(len(HIGHWAY_CLASSES), dtype=np.float64)
-    for cls, kph in profile.open_speeds().items():
-        speeds[_HIGHWAY_CODE[cls]] = kph
-    code = graph.highway.astype(np.int64)
-    speed = np.where(code >= 0, speeds[np.clip(code, 0, None)], 0.0)
-    speed = np.where(np.isfinite(graph.maxspeed_kph), np.minimum(speed, graph.maxspeed_kph), speed)
-    allowed = (speed > 0) & usable_access(graph.access, profile)
-    edges = np.flatnonzero(allowed)
-    if edges.size == 0:
-        raise GraphError(
-            f"profile '{name}' can use no road of network '{graph.info.name}'; "
-            "check its speed_kph classes against the network's highway tags"
-        )
-    u = graph.edge_u[edges].astype(np.int64)
-    v = graph.edge_v[edges].astype(np.int64)
-    time_s = graph.length_m[edges] / (speed[edges] / 3.6)
-    reversed_flag = np.zeros(edges.size, dtype=bool)
-    if profile.ignore_oneway:
-        one = graph.oneway[edges]
-        edges = np.concatenate([edges, edges[one]])
-        u, v = np.concatenate([u, v[one]]), np.concatenate([v, u[one]])
-        time_s = np.concatenate([time_s, time_s[one]])
-        reversed_flag = np.concatenate([reversed_flag, np.ones(int(one.sum()), dtype=bool)])
-    n = graph.n_nodes
-    touched = np.zeros(n, dtype=bool)
-    touched[u] = True
-    touched[v] = True
-    # Keep the fastest edge per (u, v): sort by pair then time, take the first of each pair.
-    order = np.lexsort((edges, time_s, v, u))
-    u, v, time_s, edges, reversed_flag = (
-        u[order],
-        v[order],
-        time_s[order],
-        edges[order],
-        reversed_flag[order],
-    )
-    first = np.ones(u.size, dtype=bool)
-    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-    u, v, time_s, edges, reversed_flag = (
-        u[first],
-        v[first],
-        time_s[first],
-        edges[first],
-        reversed_flag[first],
-    )
-    full = csr_matrix((np.ones(u.size), (u, v)), shape=(n, n))
-    _, labels = connected_components(full, directed=True, connection="strong")
-    sizes = np.bincount(labels[touched])
-    biggest = int(np.argmax(sizes))
-    in_network = labels == biggest
-    keep = in_network[u] & in_network[v]
-    u, v, time_s, edges, reversed_flag = (
-        u[keep],
-        v[keep],
-        time_s[keep],
-        edges[keep],
-        reversed_flag[keep],
-    )
-    # Entries are sorted by (u, v) already, so CSR data order equals our order.
-    # A zero-length edge would vanish from a sparse matrix; give it a tiny positive time.
-    csr = csr_matrix((np.maximum(time_s, 1e-6), (u, v)), shape=(n, n))
-    csr.sort_indices()
-    logger.info(
-        "profile %s: %d of %d nodes in the largest strongly connected part",
-        name,
-        int(in_network.sum()),
-        int(touched.sum()),
-    )
-    return ProfileNetwork(
-        profile=name,
-        csr=csr,
-        csr_edge=_readonly(edges),
-        csr_reversed=_readonly(reversed_flag),
-        in_network=_readonly(in_network),
-        touched=_readonly(touched),
-        allowed_edges=_readonly(allowed),
-        destination_only=_readonly(restricted_access(graph.access, profile)[1][edges]),
-        turn_bans=_readonly(_turn_bans(graph, edges, profile.access_tag == "foot")),
-    )

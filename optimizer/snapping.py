@@ -24,7 +24,8 @@ import shapely
 from scipy.spatial import cKDTree
 
 from optimizer.errors import SnappingError
-from optimizer.roadgraph import ProfileNetwork, RoadGraph
+from optimizer.profiles import ProfileNetwork
+from optimizer.roadgraph import RoadGraph
 from optimizer.scenario import Scenario
 from optimizer.units import haversine_m, local_xy_m
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from optimizer.roadgraph import ProfileNetwork
+from optimizer.profiles import ProfileNetwork
 from optimizer.snapping import entry_endpoints
 
 #: Hops as parallel arrays: from node, to node, cost, stored entry, fraction from, fraction to.

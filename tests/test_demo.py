@@ -22,13 +22,13 @@ from optimizer.demo.population import (
     build_demo_population,
     write_demo_population,
 )
+from optimizer.profiles import build_profile_network
 from optimizer.roadgraph import (
     ACCESS_FOOT,
     ACCESS_MOTORCAR,
     ACCESS_MOTORCYCLE,
     ARRAY_FIELDS,
     RoadGraph,
-    build_profile_network,
     highway_code,
     save_road_graph,
 )

@@ -12,13 +12,8 @@ from optimizer.config import GraphConfig
 from optimizer.geometry import trace_legs
 from optimizer.matrix import build_submatrix
 from optimizer.partition import SubProblem
-from optimizer.roadgraph import (
-    ACCESS_ALL,
-    DESTINATION_MOTORCAR,
-    DESTINATION_MOTORCYCLE,
-    RoadGraph,
-    build_profile_network,
-)
+from optimizer.profiles import build_profile_network
+from optimizer.roadgraph import ACCESS_ALL, DESTINATION_MOTORCAR, DESTINATION_MOTORCYCLE, RoadGraph
 from optimizer.snapping import snap_sites
 
 PROFILES = GraphConfig.model_validate(

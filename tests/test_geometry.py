@@ -28,15 +28,8 @@ from optimizer.matrix import build_matrices, build_submatrix, find_site_paths
 from optimizer.partition import SubProblem, build_partition
 from optimizer.plan import Plan
 from optimizer.problem import Problem, build_problem
-from optimizer.roadgraph import (
-    ACCESS_ALL,
-    GraphInfo,
-    ProfileNetwork,
-    RoadGraph,
-    build_profile_network,
-    highway_code,
-    load_road_graph,
-)
+from optimizer.profiles import ProfileNetwork, build_profile_network
+from optimizer.roadgraph import ACCESS_ALL, GraphInfo, RoadGraph, highway_code, load_road_graph
 from optimizer.scenario import load_scenario
 from optimizer.snapping import snap_sites
 from optimizer.solver import Assignment, solve_routes

@@ -42,11 +42,11 @@ from optimizer.osm import (
     network_highways,
     overpass_way_filter,
 )
+from optimizer.profiles import build_profile_network
 from optimizer.roadgraph import (
     ACCESS_ALL,
     ACCESS_FOOT,
     RoadGraph,
-    build_profile_network,
     highway_code,
     load_road_graph,
     road_graph_to_networkx,

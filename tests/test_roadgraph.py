@@ -9,11 +9,11 @@ from helpers import make_grid_graph
 
 from optimizer.config import GraphConfig
 from optimizer.errors import GraphError
+from optimizer.profiles import build_profile_network
 from optimizer.roadgraph import (
     ACCESS_MOTORCAR,
     ACCESS_MOTORCYCLE,
     access_bits,
-    build_profile_network,
     highway_code,
     load_road_graph,
     road_graph_from_networkx,

@@ -13,7 +13,7 @@ from optimizer.config import GraphConfig
 from optimizer.geometry import trace_legs
 from optimizer.matrix import UNREACHABLE_S, build_submatrix
 from optimizer.partition import SubProblem
-from optimizer.roadgraph import build_profile_network
+from optimizer.profiles import build_profile_network
 from optimizer.snapping import entry_endpoints, snap_sites
 
 PROFILES = GraphConfig.model_validate(

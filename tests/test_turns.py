@@ -14,12 +14,8 @@ from optimizer.geometry import trace_legs
 from optimizer.matrix import build_submatrix
 from optimizer.osm import describe_road_network, import_road_network
 from optimizer.partition import SubProblem
-from optimizer.roadgraph import (
-    RoadGraph,
-    build_profile_network,
-    load_road_graph,
-    save_road_graph,
-)
+from optimizer.profiles import build_profile_network
+from optimizer.roadgraph import RoadGraph, load_road_graph, save_road_graph
 from optimizer.snapping import snap_sites
 
 PROFILES = GraphConfig.model_validate(

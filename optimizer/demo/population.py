@@ -32,7 +32,8 @@ from scipy.spatial import cKDTree
 from optimizer.areas import AdminArea, Boundaries
 from optimizer.config import PlannerConfig
 from optimizer.demo import _names
-from optimizer.roadgraph import RoadGraph, build_profile_network, highway_code
+from optimizer.profiles import build_profile_network
+from optimizer.roadgraph import RoadGraph, highway_code
 from optimizer.scenario import HOUSEHOLD_COLUMNS
 from optimizer.units import EARTH_RADIUS_M, local_xy_m
 

@@ -21,7 +21,7 @@ proposed, under construction, abandoned or platforms. The topology is simplified
 speed tag, so a footway cannot hide inside a residential edge (osmnx's default simplification
 would merge them and keep one class chosen by set order). The largest weakly connected part is
 kept; strong connectivity is handled per profile by
-:func:`optimizer.roadgraph.build_profile_network`.
+:func:`optimizer.profiles.build_profile_network`.
 
 :func:`describe_road_network` (:mod:`~optimizer.osm.describe`) summarises any RoadGraph
 (``berbagi maps info``).

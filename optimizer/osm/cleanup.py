@@ -4,7 +4,7 @@ The topology is simplified, but never across a change of road class, access, one
 tag, so a footway cannot hide inside a residential edge (osmnx's default simplification would
 merge them and keep one class chosen by set order). The largest weakly connected part is kept;
 strong connectivity is handled per profile by
-:func:`optimizer.roadgraph.build_profile_network`.
+:func:`optimizer.profiles.build_profile_network`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Per default profile it reports the share of nodes in the profile's strongly connected network,
 and the km of road usable against the km the profile may use at all, with the dead ends and
 cut-off nodes in between. Which edges a profile may use is read from
-:attr:`optimizer.roadgraph.ProfileNetwork.allowed_edges`, the rule's one home.
+:attr:`optimizer.profiles.ProfileNetwork.allowed_edges`, the rule's one home.
 """
 
 from __future__ import annotations
@@ -17,12 +17,8 @@ from scipy.sparse.csgraph import breadth_first_order, connected_components
 
 from optimizer.config import HIGHWAY_CLASSES, PlannerConfig, ProfileConfig
 from optimizer.errors import GraphError
-from optimizer.roadgraph import (
-    ProfileNetwork,
-    RoadGraph,
-    build_profile_network,
-    restricted_access,
-)
+from optimizer.profiles import ProfileNetwork, build_profile_network, restricted_access
+from optimizer.roadgraph import RoadGraph
 
 
 def _reach_of_network(
