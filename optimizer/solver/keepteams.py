@@ -2,10 +2,11 @@
 
 When a month's plan is taken free of last month's teams (it saved more than
 ``[continuity] max_saving_pct``), its routes are still interchangeable among teams of one kind
-(same vehicle profile, load, depot, shift and rules: :func:`~optimizer.solver.fairsplit.team_kind`):
-any of them can drive any of the routes. So each kind's routes go to its teams by an OR-Tools
-linear assignment that keeps the most households with last month's team, and among equally
-good assignments the routes stay where they are.
+(same vehicle profile, load, depot, shift and rules:
+:func:`~optimizer.solver.fairsplit.team_kind`): any of them can drive any of the routes. So
+each kind's routes go to its teams by a linear assignment (:func:`optimizer.matching.assign`)
+that keeps the most households with last month's team, and among equally good assignments the
+routes stay where they are.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from collections import defaultdict
 from dataclasses import replace
 
 import numpy as np
-from ortools.graph.python import linear_sum_assignment
 
+from optimizer.matching import assign
 from optimizer.solver.fairsplit import team_kind
 from optimizer.solver.results import TaskResult
 from optimizer.task import RELOAD, SolveTask
@@ -56,11 +57,4 @@ def _best_teams(task: SolveTask, routes: list[tuple[int, ...]], vehicles: list[i
             kept[i, j] = np.count_nonzero(owners == vehicle)
     # A door kept outweighs every route left in place; then routes stay where they are.
     worth = kept * (size + 1) + np.eye(size, dtype=np.int64)
-    solver = linear_sum_assignment.SimpleLinearSumAssignment()
-    rows = np.repeat(np.arange(size, dtype=np.int32), size)
-    cols = np.tile(np.arange(size, dtype=np.int32), size)
-    solver.add_arcs_with_cost(rows, cols, (-worth).ravel())
-    status = solver.solve()
-    if status != solver.OPTIMAL:  # cannot happen for a square matrix of small integers
-        return list(range(size))
-    return [int(solver.right_mate(i)) for i in range(size)]
+    return [int(mate) for mate in assign(-worth)]
