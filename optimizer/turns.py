@@ -64,40 +64,68 @@ def split_turns(
     junctions = junctions[junctions >= 0]
     if junctions.size == 0:
         return arcs, n_nodes
-    rows, cols, cost, hop, start, end = (np.array(a, copy=True) for a in arcs)
+    _, _, cost, hop, start, end = arcs
+    rows, cols = arcs[0].copy(), arcs[1].copy()  # rewired below
     at = np.zeros(n_nodes, dtype=bool)
     at[junctions] = True
     arriving = at[cols] & (local_of[full_v[hop]] == cols)
     leaving = at[rows] & (local_of[full_u[hop]] == rows)
     # What stands at a junction (not along one of its roads) is led to from every arriving road.
-    standing = at[rows] & ~leaving
+    standing = np.flatnonzero(at[rows] & ~leaving)
     roads_in = np.unique(hop[arriving])
     roads_out = np.unique(hop[leaving])
     first_out = n_nodes + roads_in.size
     cols[arriving] = n_nodes + np.searchsorted(roads_in, hop[arriving])
     rows[leaving] = first_out + np.searchsorted(roads_out, hop[leaving])
-    banned = {(int(a), int(b)) for a, b in bans}
-    new: list[tuple[int, int, float, int, float, float]] = []
-    for k, road in enumerate(roads_in):
-        junction = int(local_of[full_v[road]])
-        new += [
-            (n_nodes + k, int(cols[i]), float(cost[i]), int(hop[i]), float(start[i]), float(end[i]))
-            for i in np.flatnonzero(standing & (rows == junction))
-        ]
-        new += [
-            (n_nodes + k, first_out + j, 0.0, int(road), 1.0, 1.0)
-            for j, out in enumerate(roads_out)
-            if int(local_of[full_u[out]]) == junction and (int(road), int(out)) not in banned
-        ]
-    for j, out in enumerate(roads_out):  # from the junction itself, every road out
-        new.append((int(local_of[full_u[out]]), first_out + j, 0.0, int(out), 0.0, 0.0))
-    extra = np.array(new, dtype=object).T if new else np.empty((6, 0), dtype=object)
+    new = _junction_arcs(
+        (rows, cols, cost, hop, start, end),
+        standing,
+        bans,
+        local_of[full_v[roads_in]],
+        local_of[full_u[roads_out]],
+        (roads_in, roads_out, n_nodes, first_out),
+    )
     split: Arcs = (
-        np.concatenate([rows, extra[0].astype(np.int64)]),
-        np.concatenate([cols, extra[1].astype(np.int64)]),
-        np.concatenate([cost, extra[2].astype(np.float64)]),
-        np.concatenate([hop, extra[3].astype(np.int64)]),
-        np.concatenate([start, extra[4].astype(np.float64)]),
-        np.concatenate([end, extra[5].astype(np.float64)]),
+        np.concatenate([rows, new[0]]),
+        np.concatenate([cols, new[1]]),
+        np.concatenate([cost, new[2]]),
+        np.concatenate([hop, new[3]]),
+        np.concatenate([start, new[4]]),
+        np.concatenate([end, new[5]]),
     )
     return split, first_out + roads_out.size
+
+
+def _junction_arcs(
+    arcs: Arcs,
+    standing: npt.NDArray[np.int64],
+    bans: npt.NDArray[np.int64],
+    junction_in: npt.NDArray[np.int64],
+    junction_out: npt.NDArray[np.int64],
+    roads: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int, int],
+) -> Arcs:
+    """Build the arcs the split adds: to what stands at junctions, allowed turns, ways out.
+
+    ``junction_in``/``junction_out``: the junction of each road in and out; ``roads``: the roads
+    in and out (stored entries), the first in-node and the first out-node.
+    """
+    rows, cols, cost, hop, start, end = arcs
+    roads_in, roads_out, first_in, first_out = roads
+    # Each arriving road's node leads to what stands at its junction ...
+    road, arc = np.nonzero(junction_in[:, None] == rows[standing][None, :])
+    arc = standing[arc]
+    # ... and, by a turn of no time, to each road out of its junction the rules allow.
+    turn_in, turn_out = np.nonzero(junction_in[:, None] == junction_out[None, :])
+    pairs = roads_in[turn_in] * (int(hop.max()) + 1) + roads_out[turn_out]
+    allowed = ~np.isin(pairs, bans[:, 0] * (int(hop.max()) + 1) + bans[:, 1])
+    turn_in, turn_out = turn_in[allowed], turn_out[allowed]
+    out = np.arange(roads_out.size)
+    zeros = np.zeros(turn_in.size + out.size)
+    return (
+        np.concatenate([first_in + road, first_in + turn_in, junction_out]).astype(np.int64),
+        np.concatenate([cols[arc], first_out + turn_out, first_out + out]).astype(np.int64),
+        np.concatenate([cost[arc], zeros]),
+        np.concatenate([hop[arc], roads_in[turn_in], roads_out]).astype(np.int64),
+        np.concatenate([start[arc], np.ones(turn_in.size), np.zeros(out.size)]),
+        np.concatenate([end[arc], np.ones(turn_in.size), np.zeros(out.size)]),
+    )
