@@ -9,10 +9,14 @@ from pathlib import Path
 
 import numpy as np
 
+from optimizer.matrix import SubMatrix, build_submatrix
+from optimizer.partition import SubProblem
 from optimizer.plan import Plan
+from optimizer.profiles import ProfileNetwork
 from optimizer.roadgraph import ACCESS_ALL, ACCESS_FOOT, ACCESS_MOTORCYCLE, GraphInfo, RoadGraph
 from optimizer.roadgraph import highway_code as code_of
 from optimizer.scenario import Scenario
+from optimizer.snapping import snap_sites
 
 #: A point well inside desa Dadapan (35.10.14.2010, kecamatan Kabat): grids fit inside it.
 ORIGIN_LAT = -8.2600
@@ -194,3 +198,40 @@ def check_routes_feasible(plan: Plan) -> None:
             previous = stop.departure_s
         assert route.end_s >= previous
         assert len(route.legs) == len(route.stops) + len(route.reloads) + 1
+
+
+def one_depot_subproblem(households: int, profiles: tuple[str, ...]) -> SubProblem:
+    """A sub-problem of one depot and team and ``households`` households (all one group)."""
+    return SubProblem(
+        key="k",
+        name="k",
+        depots=(0,),
+        teams=(0,),
+        households=tuple(range(households)),
+        profiles=profiles,
+        pooled=False,
+        group_codes=("k",),
+        household_group=(0,) * households,
+        team_groups=(None,),
+    )
+
+
+def grid_site_matrix(
+    graph: RoadGraph,
+    network: ProfileNetwork,
+    cells: Sequence[tuple[float, float]],
+    depot: tuple[float, float] = (0, 0),
+    buffer_m: float = 500.0,
+) -> tuple[SubMatrix, bool]:
+    """One profile's matrix of households at grid ``cells`` and a depot at grid ``depot``.
+
+    Local sites: the depot first, then the households in order. The bool says whether the
+    search had to widen its area.
+    """
+    lats, lons = zip(*(grid_point(*cell) for cell in cells), strict=True)
+    dlat, dlon = grid_point(*depot)
+    snapped = snap_sites(
+        graph, {network.profile: network}, lats, lons, [dlat], [dlon], max_snap_m=300.0
+    )
+    sub = one_depot_subproblem(len(cells), (network.profile,))
+    return build_submatrix(graph, network, snapped, sub, buffer_m=buffer_m)

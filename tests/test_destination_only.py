@@ -6,15 +6,12 @@ import dataclasses
 
 import numpy as np
 import pytest
-from helpers import grid_point, make_grid_graph
+from helpers import grid_site_matrix, make_grid_graph
 
 from optimizer.config import GraphConfig
 from optimizer.geometry import trace_legs
-from optimizer.matrix import build_submatrix
-from optimizer.partition import SubProblem
 from optimizer.profiles import build_profile_network
 from optimizer.roadgraph import ACCESS_ALL, DESTINATION_MOTORCAR, DESTINATION_MOTORCYCLE, RoadGraph
-from optimizer.snapping import snap_sites
 
 PROFILES = GraphConfig.model_validate(
     {"profiles": {"car": {"speed_kph": {"residential": 36}}}}  # 100 m in 10 s
@@ -24,37 +21,26 @@ PROFILES = GraphConfig.model_validate(
 SITES = [(0, 0.75), (1, 0.75), (0.5, 1)]
 
 
+def _destination_only(graph: RoadGraph, a: int, b: int) -> RoadGraph:
+    """The graph with the street between nodes a and b (both ways) destination-only."""
+    u, v = graph.edge_u, graph.edge_v  # nodes numbered row-major from 0
+    street = ((u == a) & (v == b)) | ((u == b) & (v == a))
+    assert int(street.sum()) == 2
+    access = np.array(graph.access, copy=True)
+    access[street] = ACCESS_ALL | DESTINATION_MOTORCAR | DESTINATION_MOTORCYCLE
+    return dataclasses.replace(graph, access=access)
+
+
 def _grid(destination: bool) -> RoadGraph:
     """Two rows of three nodes (0 1 2 south, 3 4 5 north); street 1-4 destination-only."""
     graph = make_grid_graph(rows=2, cols=3)
-    access = np.array(graph.access, copy=True)
-    if destination:
-        u, v = graph.edge_u, graph.edge_v  # nodes numbered row-major from 0
-        middle = ((u == 1) & (v == 4)) | ((u == 4) & (v == 1))
-        assert int(middle.sum()) == 2
-        access[middle] = ACCESS_ALL | DESTINATION_MOTORCAR | DESTINATION_MOTORCYCLE
-    return dataclasses.replace(graph, access=access)
+    return _destination_only(graph, 1, 4) if destination else graph
 
 
 def _matrix(destination: bool):  # type: ignore[no-untyped-def]
     graph = _grid(destination)
     network = build_profile_network(graph, "car", PROFILES["car"])
-    lats, lons = zip(*(grid_point(*cell) for cell in SITES), strict=True)
-    dlat, dlon = grid_point(0, 0)
-    snapped = snap_sites(graph, {"car": network}, lats, lons, [dlat], [dlon], max_snap_m=300.0)
-    sub = SubProblem(
-        key="k",
-        name="k",
-        depots=(0,),
-        teams=(0,),
-        households=(0, 1, 2),
-        profiles=("car",),
-        pooled=False,
-        group_codes=("k",),
-        household_group=(0, 0, 0),
-        team_groups=(None,),
-    )
-    matrix, _ = build_submatrix(graph, network, snapped, sub, buffer_m=500)
+    matrix, _ = grid_site_matrix(graph, network, SITES)
     return graph, network, matrix
 
 
@@ -83,30 +69,9 @@ def test_the_drawn_leg_goes_around_the_destination_only_street() -> None:
 def test_a_door_beyond_a_destination_only_way_is_its_destination() -> None:
     # One street 0-1-2-3; the middle block 1-2 is destination-only, so the block 2-3 is reached
     # only through it: the door there is the way's destination, and the plain path is taken.
-    graph = make_grid_graph(rows=1, cols=4)
-    access = np.array(graph.access, copy=True)
-    middle = ((graph.edge_u == 1) & (graph.edge_v == 2)) | (
-        (graph.edge_u == 2) & (graph.edge_v == 1)
-    )
-    access[middle] = ACCESS_ALL | DESTINATION_MOTORCAR | DESTINATION_MOTORCYCLE
-    graph = dataclasses.replace(graph, access=access)
+    graph = _destination_only(make_grid_graph(rows=1, cols=4), 1, 2)
     network = build_profile_network(graph, "car", PROFILES["car"])
-    lats, lons = zip(*(grid_point(*cell) for cell in [(0, 0.5), (0, 2.5)]), strict=True)
-    dlat, dlon = grid_point(0, 0)
-    snapped = snap_sites(graph, {"car": network}, lats, lons, [dlat], [dlon], max_snap_m=300.0)
-    sub = SubProblem(
-        key="k",
-        name="k",
-        depots=(0,),
-        teams=(0,),
-        households=(0, 1),
-        profiles=("car",),
-        pooled=False,
-        group_codes=("k",),
-        household_group=(0, 0),
-        team_groups=(None,),
-    )
-    matrix, fell_back = build_submatrix(graph, network, snapped, sub, buffer_m=500)
+    matrix, fell_back = grid_site_matrix(graph, network, [(0, 0.5), (0, 2.5)])
     assert not fell_back
     assert matrix.time_s[1, 2] == matrix.time_s[2, 1] == 20  # 5 + 10 + 5 s, through 1-2
     (leg,) = trace_legs(graph, network, matrix, [(1, 2)])

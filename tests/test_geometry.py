@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import GOOD
-from helpers import grid_point, make_grid_graph
+from helpers import grid_point, grid_site_matrix, make_grid_graph
 
 from optimizer.config import GraphConfig
 from optimizer.geometry import (
@@ -24,8 +24,8 @@ from optimizer.geometry import (
     trace_legs,
     trace_routes,
 )
-from optimizer.matrix import build_matrices, build_submatrix, find_site_paths
-from optimizer.partition import SubProblem, build_partition
+from optimizer.matrix import build_matrices, find_site_paths
+from optimizer.partition import build_partition
 from optimizer.plan import Plan
 from optimizer.problem import Problem, build_problem
 from optimizer.profiles import ProfileNetwork, build_profile_network
@@ -181,24 +181,9 @@ PROFILES = GraphConfig.model_validate(
 
 def _grid_matrix(cells: list[tuple[float, float]], **grid: object):
     graph = make_grid_graph(**grid)  # type: ignore[arg-type]
-    networks = {"car": build_profile_network(graph, "car", PROFILES["car"])}
-    lats, lons = zip(*(grid_point(*c) for c in cells), strict=True)
-    dlat, dlon = grid_point(0, 0)
-    snapped = snap_sites(graph, networks, lats, lons, [dlat], [dlon], max_snap_m=300.0)
-    sub = SubProblem(
-        key="k",
-        name="k",
-        depots=(0,),
-        teams=(0,),
-        households=tuple(range(len(cells))),
-        profiles=("car",),
-        pooled=False,
-        group_codes=("k",),
-        household_group=(0,) * len(cells),
-        team_groups=(None,),
-    )
-    matrix, _ = build_submatrix(graph, networks["car"], snapped, sub, buffer_m=500)
-    return graph, networks["car"], matrix
+    network = build_profile_network(graph, "car", PROFILES["car"])
+    matrix, _ = grid_site_matrix(graph, network, cells)
+    return graph, network, matrix
 
 
 def test_legs_follow_the_roads_and_the_one_way_rule() -> None:

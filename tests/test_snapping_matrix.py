@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
-from helpers import grid_point, make_grid_graph
+from helpers import grid_point, grid_site_matrix, make_grid_graph
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -144,22 +144,7 @@ def test_small_region_falls_back_to_whole_network() -> None:
     oneway = [(0, 1), (1, 2), (2, 5), (5, 8), (8, 7), (7, 6), (6, 3), (3, 0)]
     graph = make_grid_graph(3, 3, oneway=oneway)
     networks = {"car": build_profile_network(graph, "car", PROFILES["car"])}
-    lat, lon = grid_point(0, 1)
-    dlat, dlon = grid_point(0, 0)
-    snapped = snap_sites(graph, networks, [lat], [lon], [dlat], [dlon], max_snap_m=300.0)
-    sub = SubProblem(
-        key="k",
-        name="k",
-        depots=(0,),
-        teams=(0,),
-        households=(0,),
-        profiles=("car",),
-        pooled=False,
-        group_codes=("k",),
-        household_group=(0,),
-        team_groups=(None,),
-    )
-    matrix, fell_back = build_submatrix(graph, networks["car"], snapped, sub, buffer_m=0)
+    matrix, fell_back = grid_site_matrix(graph, networks["car"], [(0, 1)], buffer_m=0)
     assert fell_back
     assert matrix.time_s[0, 1] == 10
     assert matrix.time_s[1, 0] == 30  # 1 -> 4 -> 3 -> 0: through the centre, 3 blocks

@@ -7,16 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import grid_point, make_grid_graph
+from helpers import grid_site_matrix, make_grid_graph
 
 from optimizer.config import GraphConfig
 from optimizer.geometry import trace_legs
-from optimizer.matrix import build_submatrix
 from optimizer.osm import describe_road_network, import_road_network
-from optimizer.partition import SubProblem
 from optimizer.profiles import build_profile_network
 from optimizer.roadgraph import RoadGraph, load_road_graph, save_road_graph
-from optimizer.snapping import snap_sites
 
 PROFILES = GraphConfig.model_validate(
     {"profiles": {"car": {"speed_kph": {"residential": 36}}, "foot": {}}}
@@ -47,22 +44,7 @@ def _grid(banned: bool) -> RoadGraph:
 def _matrix(banned: bool, profile: str = "car"):  # type: ignore[no-untyped-def]
     graph = _grid(banned)
     network = build_profile_network(graph, profile, PROFILES[profile])
-    lats, lons = zip(*(grid_point(*cell) for cell in SITES), strict=True)
-    dlat, dlon = grid_point(1, 2)
-    snapped = snap_sites(graph, {profile: network}, lats, lons, [dlat], [dlon], max_snap_m=300.0)
-    sub = SubProblem(
-        key="k",
-        name="k",
-        depots=(0,),
-        teams=(0,),
-        households=(0, 1, 2),
-        profiles=(profile,),
-        pooled=False,
-        group_codes=("k",),
-        household_group=(0, 0, 0),
-        team_groups=(None,),
-    )
-    matrix, _ = build_submatrix(graph, network, snapped, sub, buffer_m=500)
+    matrix, _ = grid_site_matrix(graph, network, SITES, depot=(1, 2))
     return graph, network, matrix
 
 
