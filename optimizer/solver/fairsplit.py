@@ -119,11 +119,13 @@ def _spread_late(
     and those pieces get less of the other doors so that the work stays even.
     """
     first = vehicles[0]
-    late = [door for door in tour if _urgency(task, first, door) == 2]
-    early = [door for door in tour if _urgency(task, first, door) != 2]
-    share = (_work(task, first, early) + _work(task, first, late)) / count
+    classes = [_urgency(task, first, door) for door in tour]
+    late = [door for door, kind in zip(tour, classes, strict=True) if kind == 2]
+    early = [door for door, kind in zip(tour, classes, strict=True) if kind != 2]
+    late_work = _work(task, first, late)
+    share = (_work(task, first, early) + late_work) / count
     for m in range(2, min(count, len(late)) + 1):
-        morning = max(share - _work(task, first, late) / m, 0.0)
+        morning = max(share - late_work / m, 0.0)
         weights = [share] * (count - m) + [morning] * m
         cut = _weighted_cut(task, first, early, weights)
         evening = _cut(task, first, late, m)
