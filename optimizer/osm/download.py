@@ -185,55 +185,12 @@ def download_road_network(
     highways = network_highways(network)
     say = progress_lines(progress)
     url = (overpass_url or DEFAULT_OVERPASS_URL).rstrip("/")
-    label = where_label(area, buffer_m)
-    key = download_key(area, network, buffer_m)
-    target = cache_dir / f"osm-{key}.npz"
-    if target.is_file():
-        try:
-            cached = load_road_graph(target)
-        except GraphError as err:
-            logger.warning("%s; downloading it again", err)
-        else:
-            say(f"Using the cached download {target} of {cached.info.area} ({cached.info.created})")
-            return cached, target
-    polygon = clip_polygon(area, buffer_m)
-    timeout = max(1, math.ceil(timeout_s))
-    say(f"Contacting the Overpass API at {url}")
-    slots = _overpass_status(url, area, float(timeout), buffer_m)
-    say(
-        f"Downloading the OpenStreetMap roads of {label} ({network} network); "
-        "a whole kabupaten takes several minutes"
-    )
-    settings: dict[str, object] = {
-        "overpass_url": url,
-        "overpass_rate_limit": slots,
-        "useful_tags_way": [*OSM_WAY_TAGS, "area"],
-        "use_cache": False,
-        "requests_timeout": timeout,
-        "log_console": False,
-        "log_file": False,
-    }
+    target = cache_dir / f"osm-{download_key(area, network, buffer_m)}.npz"
+    cached = _cached(target, say)
+    if cached is not None:
+        return cached, target
     started = datetime.now(UTC)
-    with osmnx_settings(**settings):
-        try:
-            raw: nx.MultiDiGraph[Any] = ox.graph_from_polygon(
-                polygon,
-                custom_filter=overpass_way_filter(network),
-                simplify=False,
-                retain_all=False,
-            )
-        except ox._errors.InsufficientResponseError as err:
-            raise GraphError(
-                f"{url} returned no roads for {label} ({_reason(err, timeout)}); the server may "
-                "be overloaded: try again later or another server with --overpass-url"
-            ) from err
-        except (OSError, ox._errors.ResponseStatusCodeError) as err:
-            raise GraphError(_offline_message(area, url, _reason(err, timeout), buffer_m)) from err
-        except ValueError as err:
-            raise GraphError(
-                f"the OpenStreetMap data of {label} from {url} holds no usable road ({err}); "
-                "check the area, or import an extract with 'berbagi maps import'"
-            ) from err
+    raw = _fetch(area, network, url, buffer_m, max(1, math.ceil(timeout_s)), say)
     say(f"Received {raw.number_of_nodes():,} nodes; simplifying the road network")
     source = f"Overpass API {url}"
     keep_roads(raw, highways)
@@ -269,6 +226,70 @@ def download_road_network(
     _write_download(graph, target, metadata)
     say(f"Saved {graph.n_nodes:,} nodes and {graph.n_edges:,} directed edges to {target}")
     return graph, target
+
+
+def _cached(target: Path, say: Callable[[str], None]) -> RoadGraph | None:
+    """Return the download cached in ``target``; None when there is none or it is damaged."""
+    if not target.is_file():
+        return None
+    try:
+        cached = load_road_graph(target)
+    except GraphError as err:
+        logger.warning("%s; downloading it again", err)
+        return None
+    say(f"Using the cached download {target} of {cached.info.area} ({cached.info.created})")
+    return cached
+
+
+def _fetch(
+    area: AdminArea,
+    network: str,
+    url: str,
+    buffer_m: float,
+    timeout: int,
+    say: Callable[[str], None],
+) -> nx.MultiDiGraph[Any]:
+    """Ask the Overpass server for the area's ways; every failure a GraphError that says why."""
+    import osmnx as ox
+
+    label = where_label(area, buffer_m)
+    polygon = clip_polygon(area, buffer_m)
+    say(f"Contacting the Overpass API at {url}")
+    slots = _overpass_status(url, area, float(timeout), buffer_m)
+    say(
+        f"Downloading the OpenStreetMap roads of {label} ({network} network); "
+        "a whole kabupaten takes several minutes"
+    )
+    settings: dict[str, object] = {
+        "overpass_url": url,
+        "overpass_rate_limit": slots,
+        "useful_tags_way": [*OSM_WAY_TAGS, "area"],
+        "use_cache": False,
+        "requests_timeout": timeout,
+        "log_console": False,
+        "log_file": False,
+    }
+    with osmnx_settings(**settings):
+        try:
+            raw: nx.MultiDiGraph[Any] = ox.graph_from_polygon(
+                polygon,
+                custom_filter=overpass_way_filter(network),
+                simplify=False,
+                retain_all=False,
+            )
+        except ox._errors.InsufficientResponseError as err:
+            raise GraphError(
+                f"{url} returned no roads for {label} ({_reason(err, timeout)}); the server may "
+                "be overloaded: try again later or another server with --overpass-url"
+            ) from err
+        except (OSError, ox._errors.ResponseStatusCodeError) as err:
+            raise GraphError(_offline_message(area, url, _reason(err, timeout), buffer_m)) from err
+        except ValueError as err:
+            raise GraphError(
+                f"the OpenStreetMap data of {label} from {url} holds no usable road ({err}); "
+                "check the area, or import an extract with 'berbagi maps import'"
+            ) from err
+    return raw
 
 
 def _write_download(graph: RoadGraph, target: Path, metadata: dict[str, object]) -> None:
