@@ -498,6 +498,16 @@ def _maxspeed(value: object) -> float:
     return speed * 1.609344 if match.group(2) else speed
 
 
+def _turn_pairs(
+    edges: Sequence[tuple[Any, Any, int, Any]],
+    turn_bans: Sequence[tuple[tuple[Any, Any, int], tuple[Any, Any, int]]],
+) -> npt.NDArray[np.int64]:
+    """Banned turns given as networkx edge keys, as pairs of edge numbers (k, 2)."""
+    position = {(u, v, k): i for i, (u, v, k, _) in enumerate(edges)}
+    pairs = [(position[a], position[b]) for a, b in turn_bans if a in position and b in position]
+    return np.array(pairs, dtype=np.int64).reshape(-1, 2)
+
+
 def road_graph_from_networkx(
     graph: nx.MultiDiGraph[Any],
     *,
@@ -523,11 +533,7 @@ def road_graph_from_networkx(
     edges = sorted(
         graph.edges(keys=True, data=True), key=lambda e: (index[e[0]], index[e[1]], e[2])
     )
-    position = {(u, v, k): i for i, (u, v, k, _) in enumerate(edges)}
-    turns = np.array(
-        [(position[a], position[b]) for a, b in turn_bans if a in position and b in position],
-        dtype=np.int64,
-    ).reshape(-1, 2)
+    turns = _turn_pairs(edges, turn_bans)
     offsets = [0]
     geom_lat: list[float] = []
     geom_lon: list[float] = []
