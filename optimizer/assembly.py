@@ -40,14 +40,13 @@ from optimizer.plan import (
     Leg,
     Plan,
     Polyline,
-    Reload,
     Route,
-    Stop,
     Unserved,
 )
 from optimizer.problem import Problem
 from optimizer.reasons import UnservedReason
 from optimizer.roadgraph import GraphInfo
+from optimizer.routeparts import route_parts
 from optimizer.scenario import Household, Scenario
 from optimizer.schedule import RouteSchedule, schedule_route
 from optimizer.snapping import SUSPICIOUS_SNAP_M, Snapped, check_depot_snaps
@@ -91,6 +90,20 @@ def _depot_of(inputs: PlanInputs, task: SolveTask, local_depot: int) -> int:
     return subproblem.depots[local_depot]
 
 
+def _route_break(task: SolveTask, vehicle: int, schedule: RouteSchedule) -> Break | None:
+    """Return the team's break inside its route, after the doors done before it, if any."""
+    # A break after the team is back at its depot is not part of its route.
+    if not schedule.break_inside or schedule.break_start_s is None or schedule.break_after is None:
+        return None
+    rule = task.vehicles[vehicle].break_rule
+    duration = rule.duration_s if rule is not None else 0
+    before = schedule.visits[: schedule.break_after]
+    done = sum(len(_doors_of(task, v.node)) for v in before if v.node != RELOAD)
+    return Break(
+        after_stop=done, start_s=schedule.break_start_s, end_s=schedule.break_start_s + duration
+    )
+
+
 def _build_route(
     inputs: PlanInputs,
     task: SolveTask,
@@ -114,7 +127,7 @@ def _build_route(
             f"route {team.team_id} breaks a rule ({'; '.join(schedule.violations)}); "
             "please report this"
         )
-    legs = tuple(
+    drives = tuple(
         Leg(
             distance_m=trace.distance_m,
             travel_s=int(times[origin, target]),
@@ -122,64 +135,10 @@ def _build_route(
         )
         for (origin, target), trace in zip(itertools.pairwise(sequence), traces, strict=True)
     )
-    stops: list[Stop] = []
-    reloads: list[Reload] = []
-    for visit in schedule.visits:
-        if visit.node == RELOAD:
-            reloads.append(
-                Reload(
-                    after_stop=len(stops),
-                    arrival_s=visit.arrival_s,
-                    departure_s=visit.departure_s,
-                )
-            )
-            continue
-        h = int(task.households[visit.node - task.n_depots])
-        household = scenario.households[h]
-        stops.append(
-            Stop(
-                sequence=len(stops) + 1,
-                household_id=household.household_id,
-                head_name=household.head_name,
-                address=household.address,
-                desa_code=household.desa_code,
-                desa_name=household.desa_name,
-                lat=household.lat,
-                lon=household.lon,
-                packages=household.packages,
-                arrival_s=visit.start_s,
-                departure_s=visit.departure_s,
-                wait_s=visit.wait_s,
-                load_after=visit.load_after,
-                walk_m=round(float(snap.distance_m[h]), 1),
-                window_start_s=household.window_start_s,
-                window_end_s=household.window_end_s,
-                notes=household.notes,
-                trip=visit.trip,
-                priority=household.priority,
-                location=household.location,
-                dusun=household.dusun,
-                rt=household.rt,
-                rw=household.rw,
-                late=0 <= task.due_of(visit.node) < visit.start_s,
-            )
-        )
-    break_ = None
-    # A break after the team is back at its depot is not part of its route.
-    if (
-        schedule.break_inside
-        and schedule.break_start_s is not None
-        and schedule.break_after is not None
-    ):
-        rule = spec.break_rule
-        duration = rule.duration_s if rule is not None else 0
-        done = sum(1 for v in schedule.visits[: schedule.break_after] if v.node != RELOAD)
-        break_ = Break(
-            after_stop=done,
-            start_s=schedule.break_start_s,
-            end_s=schedule.break_start_s + duration,
-        )
-    distance = round(sum(leg.distance_m for leg in legs), 1)
+    parts = route_parts(scenario, task, spec.profile, schedule, snap, drives)
+    stops = parts.stops
+    break_ = _route_break(task, vehicle, schedule)
+    distance = round(sum(leg.distance_m for leg in parts.legs if not leg.walk), 1)
     duration_h = (schedule.end_s - schedule.start_s) / 3600
     cost = vtype.fixed_cost + vtype.cost_per_hour * duration_h + vtype.cost_per_km * distance / 1000
     return Route(
@@ -196,13 +155,14 @@ def _build_route(
         start_s=schedule.start_s,
         end_s=schedule.end_s,
         stops=tuple(stops),
-        legs=legs,
+        legs=tuple(parts.legs),
         distance_m=distance,
         travel_s=schedule.travel_s,
         service_s=schedule.service_s,
         wait_s=schedule.wait_s,
         load=sum(stop.packages for stop in stops),
-        reloads=tuple(reloads),
+        reloads=tuple(parts.reloads),
+        parks=tuple(parts.parks),
         break_=break_,
         work_s=schedule.work_s,
         cost=round(cost, 2),
@@ -344,6 +304,12 @@ def _unserved_row(household: Household, code: UnservedReason, reason: str) -> Un
     )
 
 
+def _doors_of(task: SolveTask, node: int) -> tuple[int, ...]:
+    """Return the local nodes of the doors a task node stands for (a walk, or itself)."""
+    walk = task.walks.get(node)
+    return (node,) if walk is None else walk.nodes
+
+
 def _unserved(inputs: PlanInputs) -> list[Unserved]:
     """Every household in no route, by data row: bad rows, unplaceable, screened, dropped."""
     scenario = inputs.scenario
@@ -367,12 +333,9 @@ def _unserved(inputs: PlanInputs) -> list[Unserved]:
         if result.dropped:
             reason = _dropped_reason(inputs, task, result)
             explained += [
-                (
-                    int(task.households[node - task.n_depots]),
-                    UnservedReason.NOT_ENOUGH_TEAMS,
-                    reason,
-                )
+                (int(task.households[door - task.n_depots]), NOT_ENOUGH, reason)
                 for node in result.dropped
+                for door in _doors_of(task, node)
             ]
     unserved += [_unserved_row(scenario.households[h], code, why) for h, code, why in explained]
     unserved.sort(key=lambda u: u.row)
@@ -421,7 +384,8 @@ def _search_warnings(inputs: PlanInputs) -> list[str]:
         for task, result in zip(inputs.problem.tasks, inputs.assignment.results, strict=True)
         for vehicle, nodes in enumerate(result.routes)
         for node in nodes
-        if node != RELOAD
+        # A walk's doors are within its radius of the parking place, walked in one loop.
+        if node != RELOAD and node not in task.walks
     ]
     long_walks = [walk for walk in walks if walk > SUSPICIOUS_SNAP_M]
     if long_walks:
@@ -490,6 +454,9 @@ def _kpis(scenario: Scenario, routes: list[Route], unserved: list[Unserved]) -> 
         reloads=sum(len(r.reloads) for r in routes),
         priority_households=sum(1 for h in scenario.households if h.priority),
         priority_late=sum(1 for r in routes for s in r.stops if s.late),
+        walks=sum(len(r.parks) for r in routes),
+        doors_on_foot=sum(p.last_stop - p.first_stop + 1 for r in routes for p in r.parks),
+        walked_m=round(sum(p.walk_m for r in routes for p in r.parks), 1),
     )
 
 

@@ -150,7 +150,8 @@ def build_comparison(plans: Sequence[Plan]) -> Comparison:
     ``packages_per_team``, ``total_route_h``, ``longest_route_h``, ``last_back`` (hours after
     midnight), ``total_distance_km``, ``total_cost`` (Rp), ``depot_spread_h``,
     ``depot_work_spread_h`` (working time, the break not counted: the fair-day measure),
-    ``route_spread_h``, ``priority_late``.
+    ``route_spread_h``, ``doors_on_foot`` and ``walked_km`` (only when a plan walks from a
+    parked vehicle), ``priority_late``.
     """
     if not plans:
         raise ValueError("build_comparison needs at least one plan (the baseline)")
@@ -247,6 +248,7 @@ def _figures(plans: Sequence[Plan]) -> tuple[Figure, ...]:
         *_team_figures(plans),
         *_time_figures(plans),
         *_distance_figures(plans),
+        *_walk_figures(plans),
         _figure(
             "priority_late",
             "Priority households late",
@@ -373,6 +375,32 @@ def _distance_figures(plans: Sequence[Plan]) -> list[Figure]:
             kind="hours",
             better="lower",
             decimals=_HOUR_DECIMALS,
+        ),
+    ]
+
+
+def _walk_figures(plans: Sequence[Plan]) -> list[Figure]:
+    """Doors reached on foot from a parked vehicle and km walked, when any plan has walks."""
+    kpis = [p.kpis for p in plans]
+    if not any(k.walks for k in kpis):
+        return []
+    return [
+        _figure(
+            "doors_on_foot",
+            "Doors reached on a walk",
+            "households",
+            [k.doors_on_foot for k in kpis],
+            kind="count",
+            better="",
+        ),
+        _figure(
+            "walked_km",
+            "Walked from a parked vehicle",
+            "km",
+            [k.walked_m / 1000 for k in kpis],
+            kind="km",
+            better="",
+            decimals=_KM_DECIMALS,
         ),
     ]
 

@@ -135,9 +135,19 @@ def _matrix_job(
     return build_submatrix(graph, networks[profile], snapped, subproblem, buffer_m=buffer_m)
 
 
-def matrix_items(partition: Partition) -> list[tuple[SubProblem, str]]:
-    """Every (sub-problem, profile) pair that needs a matrix, in partition order."""
-    return [(sp, profile) for sp in partition.subproblems for profile in sp.profiles]
+def matrix_items(
+    partition: Partition, profiles: tuple[str, ...] | None = None
+) -> list[tuple[SubProblem, str]]:
+    """Every (sub-problem, profile) pair that needs a matrix, in partition order.
+
+    ``profiles`` names the profiles for every sub-problem (the footpaths of a park-and-walk
+    day); by default each sub-problem's teams' profiles.
+    """
+    return [
+        (sp, profile)
+        for sp in partition.subproblems
+        for profile in (sp.profiles if profiles is None else profiles)
+    ]
 
 
 def build_submatrices(

@@ -57,6 +57,7 @@ from optimizer.profiles import ProfileNetwork, build_profile_network
 from optimizer.roadgraph import RoadGraph, load_road_graph
 from optimizer.scenario import Scenario
 from optimizer.snapping import ProfileSnap, Snapped, check_depot_snaps, snap_sites
+from optimizer.walkgroups import WALK_PROFILE, Walking
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +113,8 @@ class Prepared:
     snapped : Snapped
     partition : Partition
     matrices : TravelMatrices
+    walking : Walking or None
+        The footpaths between the doors, when the scenario parks and walks.
     """
 
     roads: Roads
@@ -121,6 +124,7 @@ class Prepared:
     snapped: Snapped
     partition: Partition
     matrices: TravelMatrices
+    walking: Walking | None = None
 
 
 def _digest(*arrays: npt.NDArray[np.float64]) -> str:
@@ -303,13 +307,17 @@ class PipelineCache:
         *,
         workers: int,
         progress: Callable[[int, int], None] | None = None,
+        profiles: tuple[str, ...] | None = None,
     ) -> TravelMatrices:
-        """Return every sub-problem's matrix per profile, building only those not cached."""
+        """Return every sub-problem's matrix per profile, building only those not cached.
+
+        ``profiles`` names the profiles for every sub-problem (see :func:`matrix_items`).
+        """
         roads, networks, network_keys, snapped, partition = prepared
         graph_config = scenario.config.graph
         lat = np.array([h.lat for h in scenario.households] + [d.lat for d in scenario.depots])
         lon = np.array([h.lon for h in scenario.households] + [d.lon for d in scenario.depots])
-        items = matrix_items(partition)
+        items = matrix_items(partition, profiles)
         keys: list[str] = []
         results: list[tuple[SubMatrix, bool] | None] = []
         pairs = self._open_networks(scenario, roads, networks, network_keys, snapped)
@@ -457,6 +465,10 @@ def prepare_inputs(
         progress=progress,
     )
     mark("matrices")
+    walking = None
+    if scenario.service.park_and_walk.enabled:
+        walking = _walking(scenario, cache, roads, partition, workers=workers)
+        mark("footpaths")
     return Prepared(
         roads=roads,
         boundaries=boundaries,
@@ -465,4 +477,23 @@ def prepare_inputs(
         snapped=snapped,
         partition=partition,
         matrices=matrices,
+        walking=walking,
+    )
+
+
+def _walking(
+    scenario: Scenario, cache: PipelineCache, roads: Roads, partition: Partition, *, workers: int
+) -> Walking:
+    """Build the footpath network, the doors' snaps to it and its matrices (park and walk)."""
+    config = {WALK_PROFILE: scenario.config.graph.profiles[WALK_PROFILE]}
+    networks, keys = cache.networks(roads, config)
+    snapped = cache.snapped(scenario, roads, networks, keys)
+    matrices = cache.matrices(
+        scenario,
+        (roads, networks, keys, snapped, partition),
+        workers=workers,
+        profiles=(WALK_PROFILE,),
+    )
+    return Walking(
+        network=networks[WALK_PROFILE], snap=snapped.by_profile[WALK_PROFILE], matrices=matrices
     )

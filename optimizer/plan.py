@@ -76,6 +76,24 @@ class Reload:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Park:
+    """The team parks once and walks a loop to doors ``first_stop``..``last_stop`` and back.
+
+    ``lat``/``lon`` is the parking place on the road; ``arrival_s`` is when the team leaves the
+    vehicle (after any wait for a window), ``departure_s`` when it is back and drives on;
+    ``walk_m`` is the whole loop on foot.
+    """
+
+    first_stop: int
+    last_stop: int
+    lat: float
+    lon: float
+    arrival_s: int
+    departure_s: int
+    walk_m: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Break:
     """The team's break, taken after ``after_stop`` doors (0: before the first door)."""
 
@@ -86,11 +104,16 @@ class Break:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Leg:
-    """Travel between two consecutive points of a route, along the roads."""
+    """Travel between two consecutive points of a route, along the roads.
+
+    A ``walk`` leg joins two doors of one walk from a parked vehicle: ``path`` is the straight
+    line between them, ``distance_m`` the walk along the paths, and nothing is driven.
+    """
 
     distance_m: float
     travel_s: int
     path: Polyline
+    walk: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -124,6 +147,8 @@ class Route:
     shift_end_s: int = 0
     #: Roster ``asn_id`` of each member, driver first (teams formed from a roster).
     crew: tuple[str, ...] = ()
+    #: Walks from a parked vehicle (``[service.park_and_walk]``), in route order.
+    parks: tuple[Park, ...] = ()
 
     @property
     def duration_s(self) -> int:
@@ -287,9 +312,22 @@ class Kpis:
     reloads: int = 0
     priority_households: int = 0
     priority_late: int = 0
+    #: Walks from a parked vehicle, the doors reached on them, and the metres walked.
+    walks: int = 0
+    doors_on_foot: int = 0
+    walked_m: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-dict form for plan.json."""
+        """Plain-dict form for plan.json (the walk figures only when a route parks and walks)."""
+        walks = (
+            {
+                "walks": self.walks,
+                "doors_on_foot": self.doors_on_foot,
+                "walked_m": round(self.walked_m, 1),
+            }
+            if self.walks
+            else {}
+        )
         return {
             "households_total": self.households_total,
             "households_served": self.households_served,
@@ -310,6 +348,7 @@ class Kpis:
             "reloads": self.reloads,
             "priority_households": self.priority_households,
             "priority_late": self.priority_late,
+            **walks,
             "unserved_by_reason": dict(sorted(self.unserved_by_reason.items())),
         }
 
@@ -374,6 +413,11 @@ class Plan:
             f"{k.reloads} reload trip(s); cost Rp {k.total_cost:,.0f}; "
             f"priority households late {k.priority_late} of {k.priority_households}.",
         ]
+        if k.walks:
+            lines.append(
+                f"Park and walk: {k.doors_on_foot} doors reached on {k.walks} walk(s) from a "
+                f"parked vehicle, {k.walked_m / 1000:.1f} km on foot."
+            )
         if k.unserved_by_reason:
             parts = ", ".join(f"{n} {code}" for code, n in sorted(k.unserved_by_reason.items()))
             lines.append(f"Unserved by reason: {parts}.")
@@ -454,10 +498,24 @@ def _route_dict(r: Route) -> dict[str, Any]:
             "start": format_clock(r.break_.start_s),
             "end": format_clock(r.break_.end_s),
         },
+        **({"parks": [_park_dict(p) for p in r.parks]} if r.parks else {}),
         "work_s": r.work_s,
         "cost": round(r.cost),
         "distance_m": round(r.distance_m, 1),
         "duration_s": r.duration_s,
         "load": r.load,
         "capacity": r.capacity,
+    }
+
+
+def _park_dict(p: Park) -> dict[str, Any]:
+    """Return one walk from a parked vehicle of the plan.json contract."""
+    return {
+        "first_stop": p.first_stop,
+        "last_stop": p.last_stop,
+        "lat": round(p.lat, 6),
+        "lon": round(p.lon, 6),
+        "arrival": format_clock(p.arrival_s),
+        "departure": format_clock(p.departure_s),
+        "walk_m": round(p.walk_m, 1),
     }

@@ -157,6 +157,7 @@ def prepare_problem(
         prepared.partition,
         prepared.matrices,
         walk_speed_kph=config.graph.walk_speed_kph,
+        walking=prepared.walking,
     )
     if prepared.roads.closure is not None:
         problem = replace(problem, warnings=(prepared.roads.closure.warning(), *problem.warnings))

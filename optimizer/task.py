@@ -67,6 +67,43 @@ class VehicleSpec:
         return self.groups is None or group in self.groups
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Walk:
+    """Doors a team reaches on foot in one loop from its parked vehicle (park and walk).
+
+    The task holds the walk as one node, ``anchor``: its travel times are those of the parking
+    place (the anchor door's point on the vehicle's road), its demand the doors' packages, its
+    service time the loop (``loop_s``), its window the one every door's window allows. The
+    other doors of the walk are not candidates of their own.
+
+    Attributes
+    ----------
+    nodes : tuple of int
+        Local nodes of the doors in walking order (the anchor among them).
+    door_s, due_s : tuple of int
+        Time at each door, and its priority deadline (-1: none), in walking order.
+    offset_s, loop_s : dict of str
+        Per vehicle profile: seconds from parking to arriving at each door; the whole loop,
+        back at the vehicle.
+    step_m, back_m : dict of str
+        Per vehicle profile: metres walked to each door (from the parking place or the door
+        before); from the last door back to the vehicle.
+    """
+
+    nodes: tuple[int, ...]
+    anchor: int
+    door_s: tuple[int, ...]
+    due_s: tuple[int, ...]
+    offset_s: dict[str, tuple[int, ...]]
+    loop_s: dict[str, int]
+    step_m: dict[str, tuple[float, ...]]
+    back_m: dict[str, float]
+
+    def walked_m(self, profile: str) -> float:
+        """Metres of the whole loop for a team of ``profile``."""
+        return sum(self.step_m[profile]) + self.back_m[profile]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
 class SolveTask:
     """One sub-problem in solver terms. Local nodes: depots first, then households.
@@ -101,6 +138,8 @@ class SolveTask:
     start_as_given : bool
         ``start`` holds the routes to keep (a fair day's even shares): they are read back into
         the model as they are, with no search after them.
+    walks : dict of int to Walk
+        Walks from a parked vehicle, by anchor node (park and walk); empty otherwise.
     """
 
     key: str
@@ -121,6 +160,7 @@ class SolveTask:
     #: With ``pinned``: free every door when that saves more than this share (per cent).
     release_pct: float = 5.0
     start_as_given: bool = False
+    walks: dict[int, Walk] = field(default_factory=dict, repr=False)
 
     @property
     def size(self) -> int:

@@ -14,7 +14,7 @@ from optimizer.problem import Problem
 from optimizer.scenario import Scenario
 from optimizer.staffing import Staffing
 from optimizer.stages import Solved
-from optimizer.task import RELOAD
+from optimizer.task import RELOAD, SolveTask
 
 
 def slot_routes(solved: Solved) -> dict[str, StartRoute]:
@@ -33,6 +33,30 @@ def slot_routes(solved: Solved) -> dict[str, StartRoute]:
     return routes
 
 
+def _local_nodes(task: SolveTask, scenario: Scenario) -> dict[str, int]:
+    """Map each household id of a task to the node that serves it (a walk: its anchor)."""
+    local = {
+        scenario.households[int(h)].household_id: n
+        for n, h in enumerate(task.households, start=task.n_depots)
+    }
+    for walk in task.walks.values():
+        for node in walk.nodes:
+            household = scenario.households[int(task.households[node - task.n_depots])]
+            local[household.household_id] = walk.anchor
+    return local
+
+
+def _start_nodes(route: StartRoute, local: dict[str, int]) -> tuple[int, ...]:
+    """Return a starting route as task nodes, each walk once (at its first door's place)."""
+    nodes: list[int] = []
+    for h in route:
+        if h is None:
+            nodes.append(RELOAD)
+        elif h in local and local[h] not in nodes:
+            nodes.append(local[h])
+    return tuple(nodes)
+
+
 def with_start(
     problem: Problem,
     scenario: Scenario,
@@ -44,25 +68,17 @@ def with_start(
     """Give each task its teams' starting routes and pinned households (by team id)."""
     tasks = []
     for task in problem.tasks:
-        local = {
-            scenario.households[int(h)].household_id: n
-            for n, h in enumerate(task.households, start=task.n_depots)
-        }
+        local = _local_nodes(task, scenario)
         team_ids = [scenario.teams[v.team].team_id for v in task.vehicles]
-        routes = tuple(
-            tuple(
-                RELOAD if h is None else local[h]
-                for h in start.get(t, ())
-                if h is None or h in local
-            )
-            for t in team_ids
-        )
+        routes = tuple(_start_nodes(start.get(t, ()), local) for t in team_ids)
         pinned = None
         if pins is not None:
             vehicle_of = {t: i for i, t in enumerate(team_ids)}
             pinned = np.full(task.n_nodes, -1, dtype=np.int64)
+            # A walk takes the pin of its first pinned door, in task order.
             for household_id, node in local.items():
-                pinned[node] = vehicle_of.get(pins.get(household_id, ""), -1)
+                if pinned[node] < 0:
+                    pinned[node] = vehicle_of.get(pins.get(household_id, ""), -1)
         tasks.append(
             dataclasses.replace(task, start=routes, pinned=pinned, release_pct=release_pct)
         )

@@ -101,6 +101,17 @@ def _file_issues(parsed: ScenarioFile, merged: MergedScenario, base: Path) -> li
                     + ", ".join(sorted(parsed.graph.profiles)),
                 )
             )
+    for profile in parsed.service.park_min:
+        if profile not in parsed.graph.profiles:
+            issues.append(
+                Issue(
+                    source=merged.source_of("service.park_min"),
+                    row=None,
+                    field=f"service.park_min.{profile}",
+                    message=f"unknown profile '{profile}'; valid: "
+                    + ", ".join(sorted(parsed.graph.profiles)),
+                )
+            )
     if parse_clock(parsed.day.shift_end) <= parse_clock(parsed.day.shift_start):
         issues.append(
             Issue(

@@ -170,12 +170,30 @@ class PoolingSection(_Frozen):
     max_households: Annotated[int, Field(ge=50, le=100_000)] = 800
 
 
+class ParkAndWalk(_Frozen):
+    """``[service.park_and_walk]``: park once and walk a loop to a few doors close on foot.
+
+    A walk is formed only where it saves time for every kind of vehicle that may take it:
+    doors no farther than ``radius_m`` on foot from the parking place (a point on the
+    vehicle's road beside one of them), at most ``max_doors`` doors and ``max_packages``
+    packages carried by hand, time windows that all fit one loop, and all of one desa.
+    """
+
+    enabled: bool = False
+    radius_m: Annotated[float, Field(gt=0, le=2000)] = 200.0
+    max_doors: Annotated[int, Field(ge=2, le=30)] = 8
+    max_packages: Annotated[int, Field(ge=1, le=100)] = 4
+
+
 class ServiceSection(_Frozen):
-    """``[service]``: minutes spent at each door."""
+    """``[service]``: minutes spent at each door, and walks from a parked vehicle."""
 
     door_min: Annotated[float, Field(gt=0, le=120)] = 5.0
     per_extra_package_min: Annotated[float, Field(ge=0, le=60)] = 1.0
     priority_by: str = "11:00"
+    #: Minutes to park and set off again at every stop, by vehicle profile (none: 0).
+    park_min: dict[str, Annotated[float, Field(ge=0, le=30)]] = Field(default_factory=dict)
+    park_and_walk: ParkAndWalk = Field(default_factory=ParkAndWalk)
 
     @field_validator("priority_by")
     @classmethod
