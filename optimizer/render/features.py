@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from optimizer.plan import AreaOutline, Plan, Polyline, Route
 from optimizer.render.palette import route_colour
+from optimizer.render.walks import door_span, drive_legs, walk_loop, walk_metres
 from optimizer.units import format_clock
 
 _MAX_DECIMALS: Final = 10
@@ -27,11 +28,13 @@ def build_feature_collection(plan: Plan, *, decimals: int | None = None) -> dict
     """Build the GeoJSON FeatureCollection the map is drawn from.
 
     Features come in this order: one line per route, one point per stop (routes in plan order,
-    stops in visiting order), one point per unserved household that has coordinates, one point
-    per depot, then the area outlines. Coordinates are ``[lon, lat]`` rounded to ``decimals``;
-    consecutive duplicate points are dropped. A route's legs are joined into one LineString, or a
-    MultiLineString where a leg does not start where the previous one ended; a route without any
-    drawable leg, and anything with non-finite coordinates, has a ``null`` geometry.
+    stops in visiting order), for each walk from a parked vehicle (routes in plan order, walks in
+    route order) its loop on foot and its parking place, one point per unserved household that
+    has coordinates, one point per depot, then the area outlines. Coordinates are ``[lon, lat]``
+    rounded to ``decimals``; consecutive duplicate points are dropped. A route's driven legs (walk
+    legs left out) are joined into one LineString, or a MultiLineString where a leg does not start
+    where the previous one ended; a route without any drawable leg, and anything with non-finite
+    coordinates, has a ``null`` geometry.
 
     Parameters
     ----------
@@ -50,7 +53,10 @@ def build_feature_collection(plan: Plan, *, decimals: int | None = None) -> dict
         Properties by ``kind``: ``route``: team_id, vehicle, depot_id, stops, load, start, end
         ("HH:MM"), duration_min, distance_km, colour; ``stop``: team_id, sequence, household_id,
         arrival ("HH:MM"), packages, location (``register`` or ``approximate (...)``), colour;
-        ``unserved``: household_id, reason; ``depot``:
+        ``walk`` (the loop on foot: parking place, doors, parking place) and ``park`` (the
+        parking place): team_id, doors ("K-M" or "K"), walk_m (whole metres), colour, and for
+        ``park`` also arrival and departure ("HH:MM"); ``unserved``: household_id, reason;
+        ``depot``:
         depot_id, name, approximate, teams; ``kecamatan``/``desa`` (the area level): code, name.
 
     Raises
@@ -81,6 +87,8 @@ def build_feature_collection(plan: Plan, *, decimals: int | None = None) -> dict
                 "colour": colour,
             }
             features.append(_point_feature(stop.lat, stop.lon, decimals, properties, extent))
+    for index, route in enumerate(plan.routes):
+        features += _walk_features(route, route_colour(index), decimals, extent)
     for unserved in plan.unserved:
         if unserved.lat is None or unserved.lon is None:
             continue
@@ -155,12 +163,12 @@ def _points(path: Polyline, decimals: int) -> FloatArray:
 
 
 def _route_lines(route: Route, decimals: int) -> list[FloatArray]:
-    """Join the leg paths of a route: one array of ``[lon, lat]`` rows per unbroken part.
+    """Join the driven legs of a route: one array of ``[lon, lat]`` rows per unbroken part.
 
     All legs are rounded at once; a point equal to the one before it is dropped, and a leg whose
     first point differs from where the previous leg ended starts a new part.
     """
-    paths = [leg.path for leg in route.legs]
+    paths = [leg.path for leg in drive_legs(route)]
     for path in paths:
         _check(path)
     counts = np.array([len(path.lats) for path in paths], dtype=np.int64)
@@ -212,6 +220,32 @@ def _route_feature(route: Route, colour: str, decimals: int, extent: _Extent) ->
         "colour": colour,
     }
     return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+def _walk_features(route: Route, colour: str, decimals: int, extent: _Extent) -> list[Feature]:
+    """Return each walk's loop on foot and its parking place, in route order."""
+    features: list[Feature] = []
+    for park in route.parks:
+        common = {
+            "team_id": route.team_id,
+            "doors": door_span(park),
+            "walk_m": walk_metres(park),
+            "colour": colour,
+        }
+        line = _points(walk_loop(route, park), decimals)
+        extent.add(line)
+        geometry = {"type": "LineString", "coordinates": line.tolist()} if len(line) >= 2 else None
+        features.append(
+            {"type": "Feature", "geometry": geometry, "properties": {"kind": "walk", **common}}
+        )
+        properties = {
+            "kind": "park",
+            **common,
+            "arrival": format_clock(park.arrival_s),
+            "departure": format_clock(park.departure_s),
+        }
+        features.append(_point_feature(park.lat, park.lon, decimals, properties, extent))
+    return features
 
 
 def _point_feature(

@@ -55,6 +55,8 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "map_route": ("Rute (panah: arah jalan)", "Route (arrows: direction)"),
     "map_later_trip": ("Trip ke-2 dst.", "Trip 2 and later"),
     "map_roads": ("Jalan", "Roads"),
+    "map_walk": ("Jalan kaki", "On foot"),
+    "map_park": ("Parkir", "Parking"),
     "north": ("U", "N"),
     # The stop table.
     "col_no": ("No.", "No."),
@@ -74,6 +76,14 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "row_break_last": (
         "ISTIRAHAT {start}–{end} (dalam perjalanan kembali ke depot)",
         "BREAK {start}–{end} (on the way back to the depot)",
+    ),
+    "row_park": (
+        "Parkir di sini, jalan kaki ke pintu {doors} lalu kembali ke kendaraan ({m} m)",
+        "Park here, walk to doors {doors} and back to the vehicle ({m} m)",
+    ),
+    "row_park_one": (
+        "Parkir di sini, jalan kaki ke pintu {doors} lalu kembali ke kendaraan ({m} m)",
+        "Park here, walk to door {doors} and back to the vehicle ({m} m)",
     ),
     "row_return": ("Kembali di depot {time}", "Back at the depot {time}"),
     "window": ("datang {start}–{end}", "come {start}–{end}"),

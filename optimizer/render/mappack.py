@@ -1,6 +1,7 @@
 """The overview map's layer data: what each Leaflet layer of the page is drawn from.
 
-Outlines, unserved households and depots stay small GeoJSON features with their tooltip HTML.
+Outlines, unserved households, depots, walks from a parked vehicle and parking places stay
+small GeoJSON features with their tooltip HTML.
 Routes, stops and streets, the bulk of a regency plan, are packed: coordinates become integer
 steps of ``1 / scale`` degree (the plan's rounding) from the previous point, and a stop refers
 to its team by index; the page script (:mod:`optimizer.render.mapscript`) unpacks them. Every
@@ -27,7 +28,9 @@ LAYER_NAMES: Final[dict[str, str]] = {
     "kecamatan": "Kecamatan outlines",
     "street": "Streets",
     "route": "Routes",
+    "walk": "Walks from a parked vehicle",
     "stop": "Stops",
+    "park": "Parking places",
     "unserved": "Unserved households",
     "depot": "Depots",
 }
@@ -99,6 +102,8 @@ def _tip(properties: dict[str, Any]) -> str:
     """
     p = properties
     kind = p["kind"]
+    if kind in ("walk", "park"):
+        return _walk_tip(p)
     if kind == "route":
         return (
             f"<b>Team {escape(p['team_id'])}</b> · {escape(p['vehicle'])}<br>"
@@ -117,6 +122,20 @@ def _tip(properties: dict[str, Any]) -> str:
             f"{escape(p['depot_id'])} · {_plural(p['teams'], 'team')}"
         )
     return f"{escape(str(kind).capitalize())} {escape(p['name'])} · {escape(p['code'])}"
+
+
+def _walk_tip(properties: dict[str, Any]) -> str:
+    """Tooltip/popup HTML of a walk from a parked vehicle, or of its parking place."""
+    p = properties
+    span = str(p["doors"])
+    doors = f"doors {escape(span)}" if "-" in span else f"door {escape(span)}"
+    team = f"<b>Team {escape(p['team_id'])}</b>"
+    if p["kind"] == "walk":
+        return f"{team} · on foot<br>To {doors} and back: {p['walk_m']} m"
+    return (
+        f"{team} · parking place<br>Park {escape(p['arrival'])}, back at the vehicle "
+        f"{escape(p['departure'])}<br>On foot to {doors} and back: {p['walk_m']} m"
+    )
 
 
 def _deltas(line: list[list[float]], scale: int) -> list[int]:
@@ -140,14 +159,17 @@ def pack_layers(collection: dict[str, Any], decimals: int) -> dict[str, Any]:
     -------
     dict
         Layer key (:data:`LAYER_NAMES`) to its data, or None when there is nothing to draw.
-        Outlines, unserved households and depots are GeoJSON features whose properties are
-        ``t`` (tooltip HTML), ``a`` (approximate depot) and ``l`` (kecamatan label); routes are
+        Outlines, unserved households, depots, walks and parking places are GeoJSON features
+        whose properties are ``t`` (tooltip HTML), ``a`` (approximate depot), ``l`` (kecamatan
+        label) and ``c`` (the team's colour, walks and parking places); routes are
         ``{"scale", "routes": [[tooltip, colour, team id, line...]]}``; stops ``{"scale",
         "teams": [[team id, colour]], "stops": [[team, dx, dy, number, household, arrival,
         packages, (location)]]}``. Streets are packed apart (:func:`pack_streets`).
     """
     scale = 10**decimals
-    geojson: dict[str, list[Feature]] = {"desa": [], "kecamatan": [], "unserved": [], "depot": []}
+    geojson: dict[str, list[Feature]] = {
+        key: [] for key in ("desa", "kecamatan", "walk", "park", "unserved", "depot")
+    }
     routes: list[list[Any]] = []
     stops = _StopPacker(scale)
     for feature in collection["features"]:
@@ -165,6 +187,8 @@ def pack_layers(collection: dict[str, Any], decimals: int) -> dict[str, Any]:
                 slim["a"] = 1
             if properties["kind"] == "kecamatan":
                 slim["l"] = escape(properties["name"])
+            if key in ("walk", "park"):
+                slim["c"] = properties["colour"]
             geojson[key].append({"type": "Feature", "geometry": geometry, "properties": slim})
     packed: dict[str, Any] = {
         "route": {"scale": scale, "routes": routes} if routes else None,

@@ -3,8 +3,11 @@
 The script is plain ES5 over Leaflet 1.9.4 (inlined by :mod:`optimizer.render.maps`), so it runs
 in the old browsers of cheap phones. It turns the packed routes, stops and streets back into
 Leaflet layers on the map's one canvas, numbers the stops from :data:`LABEL_ZOOM`, shows streets
-by rank as the map zooms in (:data:`STREET_ZOOM`) and adds the search box. It only ever puts
-text into the page that Python escaped already, or as ``textContent``.
+by rank as the map zooms in (:data:`STREET_ZOOM`) and adds the search box. A plan whose teams
+park and walk also gets :data:`WALK_CSS` and :data:`WALK_JS`: walks as thin dashed loops in the
+team's colour and a "P" badge at each parking place (a plan without walks gets neither, so its
+page stays as it was). It only ever puts text into the page that Python escaped already, or as
+``textContent``.
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ from __future__ import annotations
 from typing import Final
 
 from optimizer.geometry import RANK_LANE, RANK_LOCAL, RANK_MAIN
-from optimizer.render.palette import UNSERVED_COLOUR
+from optimizer.render.palette import PARK_COLOUR, UNSERVED_COLOUR
 
 #: From this zoom on, stops are drawn larger with their number (about street level).
 LABEL_ZOOM: Final = 16
+#: From this zoom on, parking places are drawn as a "P" badge (below it, as a small square).
+PARK_ZOOM: Final = 14
 #: Least zoom at which streets of each rank show: main roads always, local roads from about a
 #: desa's view, lanes (gang) from street level.
 STREET_ZOOM: Final[dict[int, int]] = {RANK_MAIN: 0, RANK_LOCAL: 14, RANK_LANE: 16}
@@ -327,4 +332,63 @@ PAGE_JS: Final = (
         + ", ".join(f"{rank}: '{colour}'" for rank, colour in sorted(STREET_COLOURS.items()))
         + "}",
     )
+)
+
+#: Legend symbols of walks and parking places (only in pages of plans whose teams walk).
+WALK_CSS: Final = f"""
+.berbagi-sym.berbagi-sym-walk {{ height: 0; border-top: 2px dashed #444; }}
+.berbagi-sym.berbagi-sym-park {{ width: 14px; height: 14px; margin: 0 9px 0 4px;
+  background: {PARK_COLOUR}; border: 1px solid #fff; box-shadow: 0 0 0 1px {PARK_COLOUR};
+  border-radius: 2px; color: #fff; font: bold 10px/12px Arial, sans-serif; text-align: center; }}
+"""
+
+#: Page functions of walks from a parked vehicle: each walk a thin dashed loop in its team's
+#: colour, each parking place a square "P" badge drawn on the canvas (a small square below
+#: ``PARK_ZOOM``), both with their tooltip and popup.
+_WALK_JS_TEMPLATE: Final = """
+var BERBAGI_PARK_ZOOM = @PARK_ZOOM@;
+var BerbagiPark = L.CircleMarker.extend({
+  _project: function () {
+    this._radius = this._map.getZoom() >= BERBAGI_PARK_ZOOM ? 8 : 4;
+    L.CircleMarker.prototype._project.call(this);
+  },
+  _updatePath: function () {
+    var renderer = this._renderer, ctx = renderer._ctx, p = this._point, r = this._radius;
+    if (!ctx || !renderer._drawing || this._empty()) { return; }
+    ctx.globalAlpha = 1;
+    ctx.setLineDash([]);
+    ctx.fillStyle = '@PARK@';
+    ctx.strokeStyle = '#ffffff';
+    ctx.lineWidth = 1.5;
+    ctx.fillRect(p.x - r, p.y - r, 2 * r, 2 * r);
+    ctx.strokeRect(p.x - r, p.y - r, 2 * r, 2 * r);
+    if (r < 8) { return; }
+    ctx.font = 'bold 12px Arial, sans-serif';
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.fillStyle = '#ffffff';
+    ctx.fillText('P', p.x, p.y + 0.5);
+  }
+});
+function berbagiWalkLayer(kind, data) {
+  var opts = {};
+  if (kind === 'walk') {
+    opts.style = function (f) {
+      return {color: f.properties.c, weight: 2, opacity: 0.95, dashArray: '5 5',
+        lineCap: 'butt', lineJoin: 'round'};
+    };
+  }
+  opts.pointToLayer = function (f, latlng) {
+    return new BerbagiPark(latlng, {radius: 4, weight: 1.5});
+  };
+  var layer = L.geoJSON(data, opts);
+  var tip = function (l) { return l.feature.properties.t; };
+  layer.bindTooltip(tip, {sticky: kind === 'walk'});
+  layer.bindPopup(tip);
+  return layer;
+}
+"""
+#: Walk functions with the settings above filled in.
+WALK_JS: Final = _WALK_JS_TEMPLATE.replace("@PARK@", PARK_COLOUR).replace(
+    "@PARK_ZOOM@", str(PARK_ZOOM)
 )

@@ -1,4 +1,4 @@
-"""Colours shared by the renderers: one colour per team, red for households not served.
+"""Colours shared by the renderers: one per team, red for households not served, parking blue.
 
 The overview map, the phone pages and the printed sheets give a team the same colour, so a
 team lead recognises the route on every document.
@@ -25,6 +25,8 @@ PALETTE: Final[tuple[str, ...]] = (
     "#117733",  # dark green
 )
 UNSERVED_COLOUR: Final = "#d62728"
+#: The "P" badge where a team parks to walk to a few doors: white on road-sign blue.
+PARK_COLOUR: Final = "#0d47a1"
 
 
 def route_colour(index: int) -> str:

@@ -4,10 +4,10 @@
 :mod:`optimizer.render.phonemap`), then the day in order: leaving the depot, every door with its
 planned time, head of household (in full or as initials, ``[render] names``), address, dusun and
 RT/RW, packages, marks for priority households and approximate positions, the return to reload,
-the break, and the return to the depot. A team formed from a roster also sees its members by
-name, driver first. Each door has a ``geo:`` link that opens the phone's map app there. The page
-is in Bahasa Indonesia, or in English with ``[render] language = "en"``; its words are in
-:data:`TEXT`.
+the break, where the team parks to walk to a few doors (``P``), and the return to the depot. A
+team formed from a roster also sees its members by name, driver first. Each door has a ``geo:``
+link that opens the phone's map app there. The page is in Bahasa Indonesia, or in English with
+``[render] language = "en"``; its words are in :data:`TEXT`.
 
 The page loads nothing: no library, font, image or tile (its Content-Security-Policy forbids
 any request), so it opens in the field without signal. Every text from the user's files is
@@ -32,14 +32,15 @@ from urllib.parse import quote
 
 from optimizer.config import RenderConfig
 from optimizer.geometry import Streets
-from optimizer.plan import Plan, Route, Stop
+from optimizer.plan import Park, Plan, Route, Stop
 from optimizer.render.filenames import team_file_stems
 from optimizer.render.i18n import Language, format_decimal, vehicle_name
 from optimizer.render.names import display_name
-from optimizer.render.palette import route_colour
+from optimizer.render.palette import PARK_COLOUR, route_colour
 from optimizer.render.phoneassets import PAGE_CSS, PAGE_JS
 from optimizer.render.phonemap import render_route_svg
 from optimizer.render.roster import crew_line
+from optimizer.render.walks import door_span, one_door, walk_metres
 from optimizer.units import format_clock
 
 LOGGER = logging.getLogger(__name__)
@@ -62,6 +63,8 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "reload": "Kembali ke depot, muat ulang paket",
         "reload_leave": "berangkat lagi {time}",
         "break": "Istirahat",
+        "park": "Parkir, jalan kaki ke pintu {doors} ({m} m)",
+        "park_one": "Parkir, jalan kaki ke pintu {doors} ({m} m)",
         "priority": "PRIORITAS",
         "late": "lewat batas waktu prioritas",
         "approximate": "lokasi perkiraan: tanyakan ketua RT",
@@ -79,6 +82,8 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "key_approximate": "lokasi perkiraan",
         "key_depot": "depot",
         "key_road": "jalan",
+        "key_park": "parkir",
+        "key_walk": "jalan kaki",
         "order": "Urutan kunjungan",
         "no_doors": "Tim ini tidak punya rumah untuk dikunjungi.",
         "footer": "Jam adalah perkiraan rencana. Rencana: {scenario}.",
@@ -100,6 +105,8 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "reload": "Back to the depot to reload",
         "reload_leave": "leave again {time}",
         "break": "Break",
+        "park": "Park, walk to doors {doors} ({m} m)",
+        "park_one": "Park, walk to door {doors} ({m} m)",
         "priority": "PRIORITY",
         "late": "after the priority deadline",
         "approximate": "approximate location: ask the RT head",
@@ -117,6 +124,8 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "key_approximate": "approximate location",
         "key_depot": "depot",
         "key_road": "road",
+        "key_park": "parking",
+        "key_walk": "on foot",
         "order": "Visiting order",
         "no_doors": "This team has no households to visit.",
         "footer": "Times are planned estimates. Plan: {scenario}.",
@@ -236,7 +245,7 @@ def render_phone_page(
     body = (
         _banner(plan, words)
         + _header(plan, route, colour, words)
-        + _map_section(svg, attribution, words)
+        + _map_section(svg, attribution, words, walk_colour=colour if route.parks else "")
         + f"<h2>{words('order')}</h2>"
         + _rows(route, colour, words, config, depot_approximate=approximate)
         + f"<footer>{words('footer', scenario=plan.scenario)}</footer>"
@@ -285,7 +294,8 @@ def _header(plan: Plan, route: Route, colour: str, words: _Words) -> str:
     )
 
 
-def _map_section(svg: str, attribution: str, words: _Words) -> str:
+def _map_section(svg: str, attribution: str, words: _Words, *, walk_colour: str = "") -> str:
+    """Make the map, its zoom buttons and its key (parking and walks when the route has them)."""
     keys = (
         f'<li><span class="key k-stop" style="background:#555"></span>{words("key_stop")}</li>'
         f'<li><span class="key k-prio"></span>{words("key_priority")}</li>'
@@ -293,6 +303,14 @@ def _map_section(svg: str, attribution: str, words: _Words) -> str:
         f'<li><span class="key k-depot"></span>{words("key_depot")}</li>'
         f'<li><span class="key k-road"></span>{words("key_road")}</li>'
     )
+    if walk_colour:
+        keys += (
+            '<li><span class="key" style="width:14px;height:14px;border-radius:2px;'
+            f"background:{PARK_COLOUR};color:#fff;font:bold 10px/14px Arial,sans-serif;"
+            f'text-align:center">P</span>{words("key_park")}</li>'
+            '<li><span class="key" style="width:20px;height:0;'
+            f'border-top:3px dashed {walk_colour}"></span>{words("key_walk")}</li>'
+        )
     credit = f'<p class="attr">{_e(attribution)}</p>' if attribution else ""
     return (
         f'<div class="mapbox">{svg}<div class="zoom">'
@@ -323,12 +341,26 @@ def _go(link: str, words: _Words) -> str:
 def _rows(
     route: Route, colour: str, words: _Words, config: RenderConfig, *, depot_approximate: bool
 ) -> str:
-    """List the day in order: depot, doors with reloads and the break between them, depot."""
+    """List the day in order: depot, doors with reloads, the break and parks between them, depot."""
     start = _start_row(route, words, config, approximate=depot_approximate)
     events: list[tuple[float, int, str]] = [(0.0, route.start_s, start)]
     for position, stop in enumerate(route.stops, start=1):
         row = _stop_row(stop, colour, words, config)
         events.append((float(position), stop.arrival_s, row))
+    events += _between_rows(route, words, config)
+    end = _event_row("D", format_clock(route.end_s), words("back"), "event")
+    events.append((len(route.stops) + 1.0, route.end_s, end))
+    events.sort(key=lambda event: (event[0], event[1]))
+    empty = f'<li class="event"><div class="txt">{words("no_doors")}</div></li>'
+    middle = "".join(row for _, _, row in events[1:-1]) or empty
+    return f'<ol class="stops">{events[0][2]}{middle}{events[-1][2]}</ol>'
+
+
+def _between_rows(
+    route: Route, words: _Words, config: RenderConfig
+) -> list[tuple[float, int, str]]:
+    """Rows between the doors, each with its place (doors done before it) and time."""
+    events: list[tuple[float, int, str]] = []
     for reload in route.reloads:
         row = _event_row(
             "↻",
@@ -341,18 +373,32 @@ def _rows(
         brk = route.break_
         when = f"{format_clock(brk.start_s)}–{format_clock(brk.end_s)}"
         events.append((brk.after_stop + 0.5, brk.start_s, _event_row("☕", when, words("break"))))
-    end = _event_row("D", format_clock(route.end_s), words("back"), "event")
-    events.append((len(route.stops) + 1.0, route.end_s, end))
-    events.sort(key=lambda event: (event[0], event[1]))
-    empty = f'<li class="event"><div class="txt">{words("no_doors")}</div></li>'
-    middle = "".join(row for _, _, row in events[1:-1]) or empty
-    return f'<ol class="stops">{events[0][2]}{middle}{events[-1][2]}</ol>'
+    for number, park in enumerate(route.parks, start=1):
+        row = _park_row(park, number, words, config)
+        events.append((park.first_stop - 0.5, park.arrival_s, row))
+    return events
 
 
 def _event_row(symbol: str, when: str, what: str, kind: str = "event brk") -> str:
     return (
         f'<li class="{kind}"><span class="num" aria-hidden="true">{symbol}</span>'
         f'<div class="txt"><div class="top"><span class="time">{when}</span></div>'
+        f"<div>{what}</div></div></li>"
+    )
+
+
+def _park_row(park: Park, number: int, words: _Words, config: RenderConfig) -> str:
+    """Make the row where the team parks (``id="p<n>"``: the map's "P" badge links to it).
+
+    Its ``geo:`` link opens the phone's map app at the parking place, labelled "P<n>".
+    """
+    key = "park_one" if one_door(park) else "park"
+    what = words(key, doors=door_span(park), m=walk_metres(park))
+    link = _geo(park.lat, park.lon, f"P{number}", config.coordinate_decimals)
+    return (
+        f'<li class="event" id="p{number}"><span class="num" aria-hidden="true" '
+        f'style="background:{PARK_COLOUR}">P</span><div class="txt"><div class="top">'
+        f'<span class="time">{format_clock(park.arrival_s)}</span>{_go(link, words)}</div>'
         f"<div>{what}</div></div></li>"
     )
 

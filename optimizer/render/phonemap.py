@@ -3,8 +3,9 @@
 The drawing is in whole metres east and south of the map's north-west corner. Streets come from
 :class:`~optimizer.geometry.Streets` clipped to the route's box plus a margin, thinned to 1.5 m
 and chained (:mod:`optimizer.render.streetlines`), one ``<path>`` per rank; under them the
-outlines of the desa the team visits, over them the route with a white casing, the depot and the
-numbered stops. Lines keep their width on screen at any zoom (``non-scaling-stroke``); markers
+outlines of the desa the team visits, over them the driven route with a white casing, each walk
+from a parked vehicle as a thin dashed loop, the depot, the "P" badges where the team parks and
+the numbered stops. Lines keep their width on screen at any zoom (``non-scaling-stroke``); markers
 carry their position in ``data-x``/``data-y`` so the page script can keep them the same size
 while the map is zoomed. Lanes show only in views narrower than 3 km and local roads in views
 narrower than 9 km (:func:`street_detail_class`), so a wide route stays readable.
@@ -22,8 +23,10 @@ import numpy as np
 import numpy.typing as npt
 
 from optimizer.geometry import Streets
-from optimizer.plan import AreaOutline, Route, Stop
+from optimizer.plan import AreaOutline, Park, Route, Stop
+from optimizer.render.palette import PARK_COLOUR
 from optimizer.render.streetlines import build_street_lines
+from optimizer.render.walks import drive_legs, walk_loop
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -110,7 +113,8 @@ def render_route_svg(
     -------
     str
         One ``<svg id="map">`` element. Each stop is ``<a href="#s<n>">`` around a ``g.mk``
-        marker, the depot a ``g.mk.depot`` marker.
+        marker, the depot a ``g.mk.depot`` marker, the n-th parking place ``<a href="#p<n>">``
+        around a ``g.mk.park`` marker.
     """
     frame = _frame(route)
     parts = [_outline_paths(frame, route, areas)]
@@ -120,7 +124,9 @@ def render_route_svg(
     if route_d:
         parts.append(f'<path class="casing" d="{route_d}"/>')
         parts.append(f'<path class="route" style="stroke:{colour}" d="{route_d}"/>')
+    parts.append(_walk_paths(frame, route, colour))
     parts.append(_depot_marker(frame, route))
+    parts.extend(_park_marker(frame, park, n) for n, park in enumerate(route.parks, start=1))
     parts.extend(_stop_marker(frame, stop, colour) for stop in route.stops)
     width, height = frame.width_m, frame.height_m
     label = html.escape(title, quote=True)
@@ -219,9 +225,12 @@ def _outline_paths(frame: _Frame, route: Route, areas: Sequence[AreaOutline]) ->
 
 
 def _route_path(frame: _Frame, route: Route) -> str:
-    """Trace the route along its legs; a leg not starting where the last one ended jumps."""
+    """Trace the driven route along its legs; a leg not starting where the last one ended jumps.
+
+    Walk legs are left out: the drive to a parking place ends where the drive on starts.
+    """
     lines: list[IntArray] = []
-    for leg in route.legs:
+    for leg in drive_legs(route):
         if not leg.path.lats:
             continue
         x, y = frame.project(np.array(leg.path.lats), np.array(leg.path.lons))
@@ -237,6 +246,41 @@ def _route_path(frame: _Frame, route: Route) -> str:
         if keep.sum() >= 2:
             cleaned.append(line[keep])
     return _polyline_d(cleaned)
+
+
+def _walk_paths(frame: _Frame, route: Route, colour: str) -> str:
+    """Draw each walk from a parked vehicle as a thin dashed loop (none: no element)."""
+    lines: list[IntArray] = []
+    for park in route.parks:
+        loop = walk_loop(route, park)
+        lat, lon = np.array(loop.lats), np.array(loop.lons)
+        finite = np.isfinite(lat) & np.isfinite(lon)
+        x, y = frame.project(lat[finite], lon[finite])
+        xy = np.column_stack([x, y])
+        keep = np.ones(len(xy), dtype=bool)
+        keep[1:] = np.any(xy[1:] != xy[:-1], axis=1)
+        if keep.sum() >= 2:
+            lines.append(xy[keep])
+    if not lines:
+        return ""
+    return (
+        f'<path class="walk" style="stroke:{colour};stroke-width:2.5;stroke-dasharray:5 4" '
+        f'd="{_polyline_d(lines)}"/>'
+    )
+
+
+def _park_marker(frame: _Frame, park: Park, number: int) -> str:
+    """Draw a small "P" square where the team parks, linking to its row of the list."""
+    if not (math.isfinite(park.lat) and math.isfinite(park.lon)):
+        return ""
+    x, y = frame.point(park.lat, park.lon)
+    scale = frame.width_m / ASSUMED_WIDTH_PX
+    return (
+        f'<a href="#p{number}"><g class="mk park" data-x="{x}" data-y="{y}" '
+        f'transform="translate({x} {y}) scale({scale:.3g})">'
+        f'<rect x="-8" y="-8" width="16" height="16" rx="2" '
+        f'style="fill:{PARK_COLOUR};stroke:#fff;stroke-width:2"/><text y="4">P</text></g></a>'
+    )
 
 
 def _depot_marker(frame: _Frame, route: Route) -> str:

@@ -1,10 +1,11 @@
 """What a team's printed route sheet says, as plain text: header facts and the stop table.
 
 :func:`build_team_sheet` reads one route of a plan (and its depot) and returns a
-:class:`TeamSheet`: the header lines, one :class:`SheetRow` per door in visiting order and,
-in time order between them, one per reload and one for the break, and the totals. Everything is
-in the plan's language (``render.language``) and shows heads of household as ``render.names``
-asks. The texts are plain: the PDF draws them as text, never as markup.
+:class:`TeamSheet`: the header lines, one :class:`SheetRow` per door in visiting order and, in
+time order between them, one per reload, one for the break and one where the team parks before
+each walk from a parked vehicle, and the totals. Everything is in the plan's language
+(``render.language``) and shows heads of household as ``render.names`` asks. The texts are
+plain: the PDF draws them as text, never as markup.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
-from optimizer.plan import DepotSite, Plan, Route, Stop
+from optimizer.plan import DepotSite, Park, Plan, Route, Stop
 from optimizer.render.i18n import Language, format_date, format_decimal, text, vehicle_name
 from optimizer.render.names import NameMode, display_name
 from optimizer.render.roster import crew_line
+from optimizer.render.walks import door_span, one_door, walk_metres
 from optimizer.units import format_clock
 
 
@@ -25,11 +27,12 @@ from optimizer.units import format_clock
 class SheetRow:
     """One row of the stop table.
 
-    A door fills ``number`` .. ``notes``; a reload or the break has ``kind`` "reload" or
-    "break" and only ``time`` and ``event`` (a sentence across the row).
+    A door fills ``number`` .. ``notes``; a reload, the break or a park (before a walk from the
+    parked vehicle) has ``kind`` "reload", "break" or "park" and only ``time`` and ``event`` (a
+    sentence across the row).
     """
 
-    kind: Literal["door", "reload", "break"]
+    kind: Literal["door", "reload", "break", "park"]
     time: str
     number: str = ""
     head: str = ""
@@ -176,7 +179,7 @@ def _facts(plan: Plan, route: Route, desa: str, kecamatan: str) -> tuple[tuple[s
 
 
 def _rows(route: Route, language: Language, names: NameMode) -> list[SheetRow]:
-    """Return the table rows in time order: doors, and reloads and the break between them."""
+    """Return the table rows in time order: doors, and reloads, the break and parks between them."""
     timed: list[tuple[tuple[int, int, int], SheetRow]] = []
     loads = trip_loads(route)
     for number, reload in enumerate(route.reloads, start=2):
@@ -189,11 +192,20 @@ def _rows(route: Route, language: Language, names: NameMode) -> list[SheetRow]:
         start, end = format_clock(route.break_.start_s), format_clock(route.break_.end_s)
         row = SheetRow(kind="break", time=start, event=text(language, key, start=start, end=end))
         timed.append(((route.break_.after_stop, 0, route.break_.start_s), row))
+    for park in route.parks:
+        timed.append(((park.first_stop - 1, 0, park.arrival_s), _park_row(park, language)))
     for stop in route.stops:
         timed.append(((stop.sequence - 1, 1, stop.arrival_s), _door_row(stop, language, names)))
-    # Doors done before the event, then reloads and the break before the next door, by time.
+    # Doors done before the event, then reloads, the break and parks before the next door.
     timed.sort(key=lambda item: item[0])
     return [row for _, row in timed]
+
+
+def _park_row(park: Park, language: Language) -> SheetRow:
+    """Return the row where the team parks, before the first door of its walk."""
+    key = "row_park_one" if one_door(park) else "row_park"
+    event = text(language, key, doors=door_span(park), m=walk_metres(park))
+    return SheetRow(kind="park", time=format_clock(park.arrival_s), event=event)
 
 
 def _door_row(stop: Stop, language: Language, names: NameMode) -> SheetRow:

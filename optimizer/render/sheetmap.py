@@ -1,9 +1,9 @@
 """The map block of a team sheet: the route picture, its vector layer and its legend.
 
-:func:`draw_map_block` places the raster layer of :mod:`optimizer.render.staticmap` on the
-page and draws over it what must stay sharp and searchable: the numbered door markers, the
-depot, the scale bar and the north arrow; below it, one line of legend and the road data's
-credit line.
+:func:`draw_map_block` places the raster layer of :mod:`optimizer.render.staticmap` on the page
+and draws over it what must stay sharp and searchable: the numbered door markers, the depot, the
+"P" where the team parks to walk, the scale bar and the north arrow; below it, one line of
+legend and the road data's credit line.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from optimizer.render.i18n import Language, text
+from optimizer.render.palette import PARK_COLOUR
 from optimizer.render.pdfcanvas import (
     FONT,
     FONT_BOLD,
@@ -38,12 +39,14 @@ from optimizer.render.staticmap import (
 MARKER_PRIORITY: Final = HexColor("#ffc107")
 MARKER_APPROXIMATE: Final = HexColor("#d0d0d0")
 MARKER_DEPOT: Final = HexColor("#111111")
+MARKER_PARK: Final = HexColor(PARK_COLOUR)
 _ROUTE: Final = HexColor(ROUTE_COLOUR)
 _LATER: Final = HexColor(LATER_TRIP_COLOUR)
 _ROAD: Final = HexColor(STREET_STYLE[1][0])
 _LABEL_SIZE: Final = 6.0
 _MARKER_HEIGHT: Final = 9.4
 LEGEND_HEIGHT: Final = 13.0
+_LEGEND_SIZE: Final = 6.5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,6 +114,8 @@ def _marker_colours(marker: MapMarker) -> tuple[Color, Color, Color]:
     """Return the fill, edge and label colours of a marker."""
     if marker.depot:
         return MARKER_DEPOT, white, white
+    if marker.park:
+        return MARKER_PARK, white, white
     fill = (
         MARKER_APPROXIMATE if marker.approximate else MARKER_PRIORITY if marker.priority else white
     )
@@ -134,7 +139,7 @@ def _draw_markers(
         if path is None:
             path = shapes[(fill, edge)] = canvas.beginPath()
         left, bottom = cx - wide / 2, cy - tall / 2
-        if marker.depot or marker.approximate:
+        if marker.depot or marker.park or marker.approximate:
             path.rect(left, bottom, wide, tall)
         elif wide > tall:
             path.roundRect(left, bottom, wide, tall, tall / 2)
@@ -213,15 +218,18 @@ def _draw_legend(
         ("depot", text(language, "map_depot")),
         ("road", text(language, "map_roads")),
     ]
+    if route_map.walks:
+        items += [("walk", text(language, "map_walk")), ("park", text(language, "map_park"))]
+    size = _legend_size([label for _, label in items], width)
     canvas.saveState()
     cursor = x
-    canvas.setFont(FONT, 6.5)
+    canvas.setFont(FONT, size)
     for kind, label in items:
         _draw_symbol(canvas, kind, cursor + 6, y + 2.2)
         canvas.setFillColor(INK)
-        canvas.setFont(FONT, 6.5)
+        canvas.setFont(FONT, size)
         canvas.drawString(cursor + 14, y, label)
-        cursor += 14 + text_width(label, FONT, 6.5) + 9
+        cursor += 14 + text_width(label, FONT, size) + 9
     room = x + width - cursor
     if room > 40:
         canvas.setFillColor(MUTED)
@@ -230,8 +238,24 @@ def _draw_legend(
     canvas.restoreState()
 
 
+def _legend_size(labels: list[str], width: float) -> float:
+    """Return the legend's font size: 6.5 pt, smaller (not under 5 pt) if the line is too long."""
+    words = sum(text_width(label, FONT, _LEGEND_SIZE) for label in labels)
+    room = width - 23.0 * len(labels)
+    if words <= room:
+        return _LEGEND_SIZE
+    return max(5.0, _LEGEND_SIZE * room / words)
+
+
 def _draw_symbol(canvas: Canvas, kind: str, cx: float, cy: float) -> None:
     canvas.setLineWidth(0.9)
+    if kind == "walk":
+        canvas.setStrokeColor(_ROUTE)
+        canvas.setLineWidth(1.1)
+        canvas.setDash(2.2, 1.6)
+        canvas.line(cx - 6, cy, cx + 6, cy)
+        canvas.setDash()
+        return
     if kind in ("route", "later", "road"):
         colour = {"route": _ROUTE, "later": _LATER, "road": _ROAD}[kind]
         canvas.setStrokeColor(colour)
@@ -243,17 +267,18 @@ def _draw_symbol(canvas: Canvas, kind: str, cx: float, cy: float) -> None:
         x=0.0,
         y=0.0,
         depot=kind == "depot",
+        park=kind == "park",
         priority=kind == "priority",
         approximate=kind == "approximate",
     )
     fill, edge, _ = _marker_colours(marker)
     canvas.setFillColor(fill)
     canvas.setStrokeColor(edge)
-    if kind in ("depot", "approximate"):
+    if kind in ("depot", "park", "approximate"):
         canvas.rect(cx - 3.5, cy - 3.5, 7, 7, stroke=1, fill=1)
-        if kind == "depot":
+        if kind in ("depot", "park"):
             canvas.setFillColor(white)
             canvas.setFont(FONT_BOLD, 5)
-            canvas.drawCentredString(cx, cy - 1.8, "D")
+            canvas.drawCentredString(cx, cy - 1.8, "D" if kind == "depot" else "P")
     else:
         canvas.circle(cx, cy, 3.5, stroke=1, fill=1)

@@ -1,10 +1,12 @@
 """Tabular outputs of a plan: routes.csv (a team's day, row by row) and unserved.csv.
 
-routes.csv has one row per door (``event`` = ``door``) and, in time order between them, one
-row per return to the depot to reload (``reload``) and one for the team's break (``break``),
-so a team lead reads the whole day from top to bottom. Coordinates are written with the
-plan's ``render.coordinate_decimals`` decimal places, as on the map; heads of household appear
-as ``render.names`` says (in full, or as initials).
+routes.csv has one row per door (``event`` = ``door``) and, in time order between them, one row
+per return to the depot to reload (``reload``), one for the team's break (``break``) and, before
+the first door of each walk from a parked vehicle, one where the team parks (``park``: the
+parking place, when the team leaves and is back at the vehicle, the doors of the walk and the
+metres on foot), so a team lead reads the whole day from top to bottom. Coordinates are written
+with the plan's ``render.coordinate_decimals`` decimal places, as on the map; heads of household
+appear as ``render.names`` says (in full, or as initials).
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import csv
 from pathlib import Path
 
 from optimizer.config import RenderConfig
-from optimizer.plan import Plan, Route
+from optimizer.plan import Park, Plan, Route
 from optimizer.render.names import NameMode, display_name
+from optimizer.render.walks import door_span, one_door, walk_metres, walk_trip
 from optimizer.units import format_clock
 
 ROUTE_COLUMNS = (
@@ -110,9 +113,25 @@ def _route_rows(
             "",
             f"break ({where})",
         )
-    # Doors done before the event, then reloads and breaks before the next door, by time.
+    for park in route.parks:
+        row = _park_row(route, park, label, decimals)
+        timed.append(((park.first_stop - 1, 0, park.arrival_s), row))
+    # Doors done before the event, then reloads, breaks and parks before the next door, by time.
     timed.sort(key=lambda item: item[0])
     return [row for _, row in timed]
+
+
+def _park_row(route: Route, park: Park, label: str, decimals: int) -> list[object]:
+    """Return the row where the team parks and walks to doors ``first_stop``..``last_stop``."""
+    doors = f"door {park.first_stop}" if one_door(park) else f"doors {door_span(park)}"
+    metres = walk_metres(park)
+    note = f"park here; walk to {doors} and back ({metres} m on foot)"
+    row: list[object] = [safe_cell(route.team_id), route.vehicle, safe_cell(route.depot_id)]
+    row += ["park", "", walk_trip(route, park), "", "", "", ""]
+    row += [format_clock(park.arrival_s), format_clock(park.departure_s)]
+    row += ["", "", "", "", metres, note, ""]
+    row += [_coordinate(park.lat, decimals), _coordinate(park.lon, decimals), label]
+    return row
 
 
 def write_sheets(plan: Plan, folder: Path, *, config: RenderConfig | None = None) -> list[Path]:

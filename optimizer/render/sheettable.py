@@ -3,7 +3,8 @@
 The table is drawn with canvas primitives (filled rows, rules, plain strings), not reportlab's
 Table or Paragraph, so every cell is plain text and row heights are known before drawing: the
 page layout decides where each page breaks before anything is drawn, and "page x of y" is right
-on the first page. Door rows are tall enough to sign in; reload and break rows span the row.
+on the first page. Door rows are tall enough to sign in; reload, break and park rows span the
+row (a park row, where the team parks and walks, shows "P" in the number column, as on the map).
 """
 
 from __future__ import annotations
@@ -108,10 +109,11 @@ def lay_out_rows(rows: Sequence[SheetRow]) -> list[TableRow]:
 
 
 def _event_row(row: SheetRow, widths: Sequence[float]) -> TableRow:
-    """Lay out a reload or the break: the time, then one sentence across the other columns."""
+    """Lay out a reload, the break or a park: the time, then one sentence across the others."""
     span = sum(widths[2:]) - 2 * PAD
     event = Cell(lines=tuple(wrap_text(row.event, FONT_BOLD, _BODY_SIZE, span)), font=FONT_BOLD)
-    cells = (Cell(lines=("",)), Cell(lines=(row.time,), font=FONT_BOLD), event)
+    mark = Cell(lines=("P",), font=FONT_BOLD, size=8.0) if row.kind == "park" else Cell(lines=("",))
+    cells = (mark, Cell(lines=(row.time,), font=FONT_BOLD), event)
     height = max(EVENT_HEIGHT, len(event.lines) * _LEADING + 6.0)
     fill = RELOAD_FILL if row.kind == "reload" else EVENT_FILL
     return TableRow(source=row, cells=cells, height=height, fill=fill)
@@ -219,7 +221,7 @@ def _add_texts(
     colour = white if head else INK
     left = x
     for index, (cell, width) in enumerate(zip(row.cells, spans, strict=True)):
-        align: Align = COLUMNS[index][2] if full or index == 1 else "left"
+        align: Align = COLUMNS[index][2] if full or index < 2 else "left"
         cap = 0.73 * cell.size
         block = (len(cell.lines) - 1) * _LEADING + cap
         first = top - ((row.height - block) / 2 if middle else PAD + 1.5) - cap

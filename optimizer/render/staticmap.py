@@ -5,10 +5,11 @@ The picture has two layers. The raster layer is drawn here with matplotlib's Agg
 alone; no axes, no text: artists straight on the figure, which keeps a map to about ten
 milliseconds): every street in view in grey by rank (lanes thinnest, main roads darkest), the
 route in a strong colour over a white casing, a second colour after a reload, and arrowheads
-along the legs. The vector layer, numbered doors, the depot, the scale bar and the north
-arrow, is only laid out here (:class:`MapMarker`, :class:`ScaleBar`) and drawn by the PDF
-module, so numbers stay sharp and searchable. The map is north up on a local metric plane
-around the route.
+along the driven legs; a walk from a parked vehicle is a thin dashed loop (parking place, its
+doors, parking place), never counted as driven. The vector layer, numbered doors, the depot, the
+"P" of each parking place, the scale bar and the north arrow, is only laid out here
+(:class:`MapMarker`, :class:`ScaleBar`) and drawn by the PDF module, so numbers stay sharp and
+searchable. The map is north up on a local metric plane around the route.
 
 The raster layer comes back JPEG-encoded (quality 90, no chroma subsampling: lines stay clean
 at print size), about 75 KB for a 150 dpi map. A PDF embeds JPEG data as it is, while raw
@@ -36,6 +37,7 @@ from PIL import Image
 
 from optimizer.geometry import RANK_LANE, RANK_LOCAL, RANK_MAIN, Streets
 from optimizer.plan import Route, Stop
+from optimizer.render.walks import walk_loop, walk_trip
 from optimizer.units import EARTH_RADIUS_M
 
 #: Route colour of the first trip and of later trips (after a reload).
@@ -109,6 +111,8 @@ class MapMarker:
     x: float
     y: float
     depot: bool = False
+    #: A parking place of a walk (label "P").
+    park: bool = False
     priority: bool = False
     approximate: bool = False
     later_trip: bool = False
@@ -139,6 +143,8 @@ class RouteMap:
     markers: tuple[MapMarker, ...]
     scale: ScaleBar
     later_trips: bool
+    #: The route parks and walks to doors (dashed loops and "P" markers are drawn).
+    walks: bool = False
 
 
 def frame_route(route: Route, *, aspect: float) -> MapFrame:
@@ -222,6 +228,7 @@ def render_route_map(
 
     _draw_streets(figure, paper, streets, frame, to_mm)
     later = _draw_route(figure, paper, route, to_mm)
+    _draw_walks(figure, paper, route, to_mm)
     canvas.draw()  # type: ignore[no-untyped-call]
     rgba = np.asarray(canvas.buffer_rgba())  # type: ignore[no-untyped-call]
     image = Image.fromarray(np.ascontiguousarray(rgba[:, :, :3]), mode="RGB")
@@ -236,6 +243,7 @@ def render_route_map(
         markers=markers,
         scale=ScaleBar(length_m=length, share=length / (frame.xmax - frame.xmin)),
         later_trips=later,
+        walks=bool(route.parks),
     )
 
 
@@ -289,7 +297,7 @@ def _draw_route(figure: Figure, paper: Transform, route: Route, to_mm: _Projecti
         legs = [
             to_mm(leg.path.lats, leg.path.lons)
             for leg, trip in zip(route.legs, trips, strict=True)
-            if (trip > 1) == later and len(leg.path.lats) >= 2
+            if (trip > 1) == later and len(leg.path.lats) >= 2 and not leg.walk
         ]
         if not legs:
             continue
@@ -325,6 +333,26 @@ def _draw_route(figure: Figure, paper: Transform, route: Route, to_mm: _Projecti
                 )
             )
     return drawn_later
+
+
+def _draw_walks(figure: Figure, paper: Transform, route: Route, to_mm: _Projection) -> None:
+    """Draw each walk from a parked vehicle as a thin dashed loop in its trip's colour."""
+    for park in route.parks:
+        loop = walk_loop(route, park)
+        x, y = to_mm(loop.lats, loop.lons)
+        colour = LATER_TRIP_COLOUR if walk_trip(route, park) > 1 else ROUTE_COLOUR
+        figure.add_artist(
+            Line2D(
+                x,
+                y,
+                color=colour,
+                lw=1.1,
+                linestyle=(0, (2.2, 1.6)),
+                dash_capstyle="butt",
+                transform=paper,
+                zorder=3,
+            )
+        )
 
 
 def _arrowheads(
@@ -363,6 +391,12 @@ def _lay_out_markers(
     markers = [
         MapMarker(label="D", x=float(dx[0]) / width_mm, y=float(dy[0]) / height_mm, depot=True)
     ]
+    if route.parks:
+        px, py = to_mm([p.lat for p in route.parks], [p.lon for p in route.parks])
+        markers += [
+            MapMarker(label="P", x=float(a) / width_mm, y=float(b) / height_mm, park=True)
+            for a, b in zip(px, py, strict=True)
+        ]
     if not route.stops:
         return tuple(markers)
     x, y = to_mm([s.lat for s in route.stops], [s.lon for s in route.stops])

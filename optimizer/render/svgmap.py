@@ -5,7 +5,8 @@ comparison line up and can be read side by side. Lines are thinned for the small
 points are projected to pixels, a point closer than :data:`MIN_STEP_PX` to the last one kept
 is dropped, then the Ramer-Douglas-Peucker rule drops inner points within
 :data:`TOLERANCE_PX` of the line through their neighbours; a line's ends are always kept and
-coordinates are written to 0.1 px.
+coordinates are written to 0.1 px. A route is drawn along its driven legs; a walk from a parked
+vehicle is a thin dashed loop in the team's colour.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Final
 from optimizer.plan import Plan, Polyline, Route
 from optimizer.render.palette import UNSERVED_COLOUR, route_colour
 from optimizer.render.svgcharts import escape, num
+from optimizer.render.walks import drive_legs, walk_loop
 
 #: Points of a line closer than this (px) to the last point kept are dropped.
 MIN_STEP_PX: Final = 1.5
@@ -167,10 +169,10 @@ def _thin(frame: MapFrame, lats: Sequence[float], lons: Sequence[float]) -> list
 
 
 def _route_points(frame: MapFrame, route: Route) -> list[str]:
-    """Return the route as one thinned line: depot, along every leg, back to the depot."""
+    """Return the route as one thinned line: depot, along every driven leg, back to the depot."""
     lats: list[float] = [route.depot_lat]
     lons: list[float] = [route.depot_lon]
-    for leg in route.legs:
+    for leg in drive_legs(route):
         lats.extend(leg.path.lats)
         lons.extend(leg.path.lons)
     lats.append(route.depot_lat)
@@ -208,6 +210,22 @@ def _routes(frame: MapFrame, plan: Plan) -> str:
     return (
         '<g fill="none" stroke-width="1.4" stroke-opacity="0.9" stroke-linejoin="round" '
         f'stroke-linecap="round">{"".join(parts)}</g>'
+    )
+
+
+def _walks(frame: MapFrame, plan: Plan) -> str:
+    """Each walk from a parked vehicle as a thin dashed loop (nothing when no team walks)."""
+    parts = []
+    for index, route in enumerate(plan.routes):
+        for park in route.parks:
+            loop = walk_loop(route, park)
+            points = " ".join(_thin(frame, loop.lats, loop.lons))
+            parts.append(f'<polyline points="{points}" stroke="{route_colour(index)}"/>')
+    if not parts:
+        return ""
+    return (
+        '<g class="walks" fill="none" stroke-width="0.8" stroke-dasharray="2 1.5" '
+        f'stroke-linejoin="round">{"".join(parts)}</g>'
     )
 
 
@@ -256,5 +274,6 @@ def plan_map_svg(plan: Plan, frame: MapFrame) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" class="map" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="Map of scenario {escape(plan.scenario)}">'
-        f"{_outlines(frame, plan)}{_routes(frame, plan)}{_markers(frame, plan)}</svg>"
+        f"{_outlines(frame, plan)}{_routes(frame, plan)}{_walks(frame, plan)}"
+        f"{_markers(frame, plan)}</svg>"
     )
