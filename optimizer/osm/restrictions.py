@@ -1,12 +1,12 @@
-"""OSM turn restrictions of an XML extract, as banned pairs of road-graph edges.
+"""OSM turn restrictions of an extract, as banned pairs of road-graph edges.
 
 A restriction relation (``type=restriction``) names the way a vehicle comes ``from``, the node
 it turns ``via`` and the way it goes ``to``; ``restriction=no_*`` bans that turn and
 ``only_*`` bans every other way out of the node. Only restrictions for motor traffic are read
 (``restriction``, ``restriction:motor_vehicle``, ``restriction:motorcar``,
 ``restriction:motorcycle``); a restriction ``via`` a way, or one whose ways do not meet at its
-node in the imported graph, is counted as not used. ``.osm.pbf`` and GraphML imports carry no
-restrictions yet.
+node in the imported graph, is counted as not used. OSM XML files are read with the standard
+library, ``.osm.pbf`` files with pyosmium (the ``osm`` extra); GraphML files carry none.
 """
 
 from __future__ import annotations
@@ -72,17 +72,30 @@ def _relations(path: Path) -> Iterator[ElementTree.Element]:
                 element.clear()
 
 
-def _rule(relation: ElementTree.Element) -> TurnRule | None:
+#: A relation as the readers give it: its tags, and its members as (role, kind, id) with kind
+#: ``node``, ``way`` or ``relation``.
+Relation = tuple[dict[str, str], list[tuple[str, str, int]]]
+
+
+def _xml_relation(element: ElementTree.Element) -> Relation:
+    tags = {t.get("k", ""): t.get("v", "") for t in element.iter("tag")}
+    members = [
+        (m.get("role", ""), m.get("type", ""), int(m.get("ref", "")))
+        for m in element.iter("member")
+        if m.get("ref", "").lstrip("-").isdigit()
+    ]
+    return tags, members
+
+
+def _rule(relation: Relation) -> TurnRule | None:
     """Read the relation's turn rule; None when it is not one the planner can use."""
-    tags = {t.get("k"): t.get("v", "") for t in relation.iter("tag")}
+    tags, members = relation
     value = next((tags[k] for k in RESTRICTION_KEYS if tags.get(k)), "")
     if not value.startswith(("no_", "only_")):
         return None
     roles: dict[str, list[tuple[str, int]]] = {}
-    for member in relation.iter("member"):
-        role, kind, ref = member.get("role", ""), member.get("type", ""), member.get("ref", "")
-        if ref.lstrip("-").isdigit():
-            roles.setdefault(role, []).append((kind, int(ref)))
+    for role, kind, ref in members:
+        roles.setdefault(role, []).append((kind, ref))
     froms, vias, tos = roles.get("from", []), roles.get("via", []), roles.get("to", [])
     if len(froms) != 1 or len(vias) != 1 or len(tos) != 1 or vias[0][0] != "node":
         return None
@@ -93,12 +106,32 @@ def _rule(relation: ElementTree.Element) -> TurnRule | None:
     )
 
 
+def _pbf_relations(path: Path) -> Iterator[Relation]:
+    """Yield the restriction relations of an ``.osm.pbf`` file (pyosmium reads only those)."""
+    import osmium  # the osm extra, as pyrosm for the roads
+
+    kinds = {"n": "node", "w": "way", "r": "relation"}
+    for relation in osmium.FileProcessor(str(path), osmium.osm.RELATION):
+        if not isinstance(relation, osmium.osm.Relation):
+            continue
+        if relation.tags.get("type") != "restriction":
+            continue
+        tags = {tag.k: tag.v for tag in relation.tags}
+        members = [(m.role, kinds.get(m.type, m.type), int(m.ref)) for m in relation.members]
+        yield tags, members
+
+
 def read_turn_rules(path: Path) -> TurnRules:
-    """Read the turn restrictions of an OSM XML file (see the module notes)."""
+    """Read the turn restrictions of an OSM XML or ``.osm.pbf`` file (see the module notes)."""
     rules: list[TurnRule] = []
     skipped = 0
-    for relation in _relations(path):
-        tags = {t.get("k"): t.get("v", "") for t in relation.iter("tag")}
+    relations = (
+        _pbf_relations(path)
+        if path.name.lower().endswith(".pbf")
+        else (_xml_relation(e) for e in _relations(path))
+    )
+    for relation in relations:
+        tags = relation[0]
         if tags.get("type") != "restriction":
             continue
         rule = _rule(relation)
