@@ -106,6 +106,95 @@ def _turn_bans(
     return kept
 
 
+def _speeds(graph: RoadGraph, profile: ProfileConfig) -> npt.NDArray[np.float64]:
+    """Return each edge's speed for a profile (km/h; 0 where its class is closed to it)."""
+    speeds = np.zeros(len(HIGHWAY_CLASSES), dtype=np.float64)
+    for cls, kph in profile.open_speeds().items():
+        speeds[HIGHWAY_CODE[cls]] = kph
+    code = graph.highway.astype(np.int64)
+    speed = np.where(code >= 0, speeds[np.clip(code, 0, None)], 0.0)
+    return np.where(np.isfinite(graph.maxspeed_kph), np.minimum(speed, graph.maxspeed_kph), speed)
+
+
+#: The entries of a profile network being built: start node, end node, seconds, graph edge and
+#: whether the entry runs its edge backwards, one array each.
+_Entries = tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.bool_],
+]
+
+
+def _entries(
+    graph: RoadGraph, edges: npt.NDArray[np.int64], speed: npt.NDArray[np.float64], both: bool
+) -> _Entries:
+    """Return the directed entries of the allowed edges, sorted by start then end node.
+
+    One-way edges run both ways if ``both``; of parallel entries the fastest is kept.
+    """
+    u = graph.edge_u[edges].astype(np.int64)
+    v = graph.edge_v[edges].astype(np.int64)
+    time_s = graph.length_m[edges] / (speed[edges] / 3.6)
+    reversed_flag = np.zeros(edges.size, dtype=bool)
+    if both:
+        one = graph.oneway[edges]
+        edges = np.concatenate([edges, edges[one]])
+        u, v = np.concatenate([u, v[one]]), np.concatenate([v, u[one]])
+        time_s = np.concatenate([time_s, time_s[one]])
+        reversed_flag = np.concatenate([reversed_flag, np.ones(int(one.sum()), dtype=bool)])
+    # Keep the fastest edge per (u, v): sort by pair then time, take the first of each pair.
+    order = np.lexsort((edges, time_s, v, u))
+    first = np.ones(u.size, dtype=bool)
+    first[1:] = (u[order][1:] != u[order][:-1]) | (v[order][1:] != v[order][:-1])
+    kept = order[first]
+    return u[kept], v[kept], time_s[kept], edges[kept], reversed_flag[kept]
+
+
+def _select(entries: _Entries, keep: npt.NDArray[np.bool_]) -> _Entries:
+    u, v, time_s, edges, reversed_flag = entries
+    return u[keep], v[keep], time_s[keep], edges[keep], reversed_flag[keep]
+
+
+def _largest_part(
+    n: int, u: npt.NDArray[np.int64], v: npt.NDArray[np.int64], touched: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.bool_]:
+    """Mark the nodes of the largest strongly connected part of the entries u -> v."""
+    full = csr_matrix((np.ones(u.size), (u, v)), shape=(n, n))
+    _, labels = connected_components(full, directed=True, connection="strong")
+    sizes = np.bincount(labels[touched])
+    in_part: npt.NDArray[np.bool_] = labels == int(np.argmax(sizes))
+    return in_part
+
+
+def _turnable(graph: RoadGraph, entries: _Entries) -> npt.NDArray[np.bool_]:
+    """Mark the entries a vehicle can both reach and leave under the turn restrictions.
+
+    The largest strongly connected part of the graph whose nodes are the entries and whose arcs
+    are the turns allowed at their end node (any turn where no rule says otherwise, U-turns
+    included). A rule can cut a road off that the plain network keeps: a one-way street whose
+    only way in is a banned turn. Doors are then placed on roads a vehicle can use.
+    """
+    u, v, _, edges, _ = entries
+    n_entries = u.size
+    indptr = np.searchsorted(u, np.arange(graph.n_nodes + 1))
+    counts = indptr[v + 1] - indptr[v]
+    rows = np.repeat(np.arange(n_entries), counts)
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    cols = np.repeat(indptr[v], counts) + offsets
+    entry_of_edge = np.full(graph.n_edges, -1, dtype=np.int64)
+    entry_of_edge[edges] = np.arange(n_entries)
+    banned = entry_of_edge[graph.turn_from] * n_entries + entry_of_edge[graph.turn_to]
+    allowed = ~np.isin(rows * n_entries + cols, banned)
+    turns = csr_matrix(
+        (np.ones(int(allowed.sum())), (rows[allowed], cols[allowed])), shape=(n_entries,) * 2
+    )
+    _, labels = connected_components(turns, directed=True, connection="strong")
+    turnable: npt.NDArray[np.bool_] = labels == int(np.argmax(np.bincount(labels)))
+    return turnable
+
+
 def build_profile_network(graph: RoadGraph, name: str, profile: ProfileConfig) -> ProfileNetwork:
     """Select the edges a profile may use, time them, and keep the largest strongly connected part.
 
@@ -129,14 +218,11 @@ def build_profile_network(graph: RoadGraph, name: str, profile: ProfileConfig) -
     Notes
     -----
     Edge time is ``length_m / speed`` with speed the profile's speed for the class, capped by a
-    tagged maxspeed; it stays a float here and is rounded up once per matrix entry.
+    tagged maxspeed; it stays a float here and is rounded up once per matrix entry. Under turn
+    restrictions (vehicles only), the part kept is the one a vehicle can reach and leave by the
+    allowed turns (:func:`_turnable`).
     """
-    speeds = np.zeros(len(HIGHWAY_CLASSES), dtype=np.float64)
-    for cls, kph in profile.open_speeds().items():
-        speeds[HIGHWAY_CODE[cls]] = kph
-    code = graph.highway.astype(np.int64)
-    speed = np.where(code >= 0, speeds[np.clip(code, 0, None)], 0.0)
-    speed = np.where(np.isfinite(graph.maxspeed_kph), np.minimum(speed, graph.maxspeed_kph), speed)
+    speed = _speeds(graph, profile)
     allowed = (speed > 0) & usable_access(graph.access, profile)
     edges = np.flatnonzero(allowed)
     if edges.size == 0:
@@ -144,51 +230,20 @@ def build_profile_network(graph: RoadGraph, name: str, profile: ProfileConfig) -
             f"profile '{name}' can use no road of network '{graph.info.name}'; "
             "check its speed_kph classes against the network's highway tags"
         )
-    u = graph.edge_u[edges].astype(np.int64)
-    v = graph.edge_v[edges].astype(np.int64)
-    time_s = graph.length_m[edges] / (speed[edges] / 3.6)
-    reversed_flag = np.zeros(edges.size, dtype=bool)
-    if profile.ignore_oneway:
-        one = graph.oneway[edges]
-        edges = np.concatenate([edges, edges[one]])
-        u, v = np.concatenate([u, v[one]]), np.concatenate([v, u[one]])
-        time_s = np.concatenate([time_s, time_s[one]])
-        reversed_flag = np.concatenate([reversed_flag, np.ones(int(one.sum()), dtype=bool)])
     n = graph.n_nodes
+    entries = _entries(graph, edges, speed, profile.ignore_oneway)
     touched = np.zeros(n, dtype=bool)
-    touched[u] = True
-    touched[v] = True
-    # Keep the fastest edge per (u, v): sort by pair then time, take the first of each pair.
-    order = np.lexsort((edges, time_s, v, u))
-    u, v, time_s, edges, reversed_flag = (
-        u[order],
-        v[order],
-        time_s[order],
-        edges[order],
-        reversed_flag[order],
-    )
-    first = np.ones(u.size, dtype=bool)
-    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-    u, v, time_s, edges, reversed_flag = (
-        u[first],
-        v[first],
-        time_s[first],
-        edges[first],
-        reversed_flag[first],
-    )
-    full = csr_matrix((np.ones(u.size), (u, v)), shape=(n, n))
-    _, labels = connected_components(full, directed=True, connection="strong")
-    sizes = np.bincount(labels[touched])
-    biggest = int(np.argmax(sizes))
-    in_network = labels == biggest
-    keep = in_network[u] & in_network[v]
-    u, v, time_s, edges, reversed_flag = (
-        u[keep],
-        v[keep],
-        time_s[keep],
-        edges[keep],
-        reversed_flag[keep],
-    )
+    touched[entries[0]] = True
+    touched[entries[1]] = True
+    in_network = _largest_part(n, entries[0], entries[1], touched)
+    entries = _select(entries, in_network[entries[0]] & in_network[entries[1]])
+    on_foot = profile.access_tag == "foot"
+    if not on_foot and graph.turn_from.size:
+        entries = _select(entries, _turnable(graph, entries))
+        in_network = np.zeros(n, dtype=bool)
+        in_network[entries[0]] = True
+        in_network[entries[1]] = True
+    u, v, time_s, edges, reversed_flag = entries
     # Entries are sorted by (u, v) already, so CSR data order equals our order.
     # A zero-length edge would vanish from a sparse matrix; give it a tiny positive time.
     csr = csr_matrix((np.maximum(time_s, 1e-6), (u, v)), shape=(n, n))
@@ -208,5 +263,5 @@ def build_profile_network(graph: RoadGraph, name: str, profile: ProfileConfig) -
         touched=readonly(touched),
         allowed_edges=readonly(allowed),
         destination_only=readonly(restricted_access(graph.access, profile)[1][edges]),
-        turn_bans=readonly(_turn_bans(graph, edges, profile.access_tag == "foot")),
+        turn_bans=readonly(_turn_bans(graph, edges, on_foot)),
     )

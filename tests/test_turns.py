@@ -68,6 +68,29 @@ def test_the_drawn_leg_keeps_the_turn_rule() -> None:
     assert around.distance_m == pytest.approx(300.0, abs=1.0)
 
 
+def test_a_street_only_a_banned_turn_leads_into_is_left_out() -> None:
+    # Street 1 -> 4 made one-way north: cars enter it only at node 1, coming from 0 or from 2.
+    # Ban both turns and no car can reach it, though the plain network keeps it (node 1 and
+    # node 4 are both on two-way streets): the car's network leaves it out.
+    graph = make_grid_graph(rows=2, cols=3, oneway=[(1, 4)])
+    into = _edge(graph, 1, 4)
+    came = [_edge(graph, 0, 1), _edge(graph, 2, 1)]
+    banned = dataclasses.replace(
+        graph,
+        turn_from=np.array(came, dtype=np.int64),
+        turn_to=np.array([into, into], dtype=np.int64),
+    )
+    plain = build_profile_network(graph, "car", PROFILES["car"])
+    ruled = build_profile_network(banned, "car", PROFILES["car"])
+    assert into in plain.csr_edge.tolist()
+    assert into not in ruled.csr_edge.tolist()
+    assert ruled.turn_bans.size == 0  # the bans led only into the street left out
+    # A door on that street is still served, by car from the street beside it.
+    matrix, _ = grid_site_matrix(banned, ruled, [(0.5, 1)], depot=(0, 0))
+    assert matrix.time_s[0, 1] < 10_000
+    assert matrix.time_s[1, 0] < 10_000
+
+
 def test_people_on_foot_ignore_turn_rules() -> None:
     _, network, ruled = _matrix(banned=True, profile="foot")
     assert network.turn_bans.size == 0
