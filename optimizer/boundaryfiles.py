@@ -4,11 +4,14 @@ Any regency works from a folder of three GeoJSON files (lon/lat degrees, EPSG:43
 per layer. Every ``*.geojson`` file of the folder is read and assigned to a layer:
 
 1. by its name, when the name (case-insensitive) holds the word of exactly one layer:
-   ``kabupaten``, ``kecamatan``, or ``desa``/``kelurahan`` (for the desa layer);
+   ``kabupaten``, ``kecamatan``, or ``desa``/``kelurahan`` (for the desa layer), or its short
+   form standing alone between other characters than letters and digits (``kab``, ``kec``,
+   ``kel``);
 2. otherwise by its content: a file whose features have ``kode_kec`` is the desa layer, a file
    of a single feature is the kabupaten, any other file is the kecamatan layer.
 
-So ``kab.geojson``, ``kec.geojson``, ``desa.geojson`` work, as do the bundled names
+So ``kab.geojson``, ``kec.geojson``, ``desa.geojson`` work (even for a regency of one
+kecamatan, whose kecamatan file holds one feature too), as do the bundled names
 (``kecamatan_3510_dissolved_from_desa.geojson`` names two layers and is decided by content).
 Each layer must come from exactly one file: keep other GeoJSON files elsewhere.
 
@@ -39,6 +42,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +65,9 @@ _NAME_WORDS = (
     ("desa", "desa"),
     ("kelurahan", "desa"),
 )
+#: Short names that decide a layer when they stand alone in a file name (``kab.geojson``,
+#: ``batas-kec.geojson``).
+_NAME_TOKENS = {"kab": "kabupaten", "kec": "kecamatan", "kel": "desa"}
 #: Properties every feature of a layer must have (text or a whole number, not empty).
 REQUIRED_PROPERTIES: dict[str, tuple[str, ...]] = {
     "kabupaten": ("kode", "nama"),
@@ -217,6 +224,7 @@ def _layer_by_name(path: Path) -> str | None:
     """Return the layer a file name names, or None when it names none or several."""
     name = path.name.lower()
     found = {layer for word, layer in _NAME_WORDS if word in name}
+    found |= {_NAME_TOKENS[t] for t in re.split(r"[^a-z0-9]+", name) if t in _NAME_TOKENS}
     return found.pop() if len(found) == 1 else None
 
 

@@ -263,6 +263,23 @@ def test_other_regency_boundaries_load_by_layer(contoh: Path) -> None:
     assert located.tolist() == [1, 2, -1]
 
 
+def test_regency_of_one_kecamatan_loads_by_short_names(tmp_path: Path) -> None:
+    # kab.geojson and kec.geojson both hold one feature: only their names tell them apart.
+    folder = tmp_path / "satu"
+    folder.mkdir()
+    _write(folder / "batas-kab.geojson", [(KABUPATEN, box(112.000, -7.504, 112.012, -7.496))])
+    _write(folder / "batas-kec.geojson", KECAMATAN[:1])
+    desa = [
+        ({**props, "kode_kec": "35.99.01", "nama_kec": "Sukamaju"}, shape)
+        for props, shape in DESA
+        if props["kode"].startswith("35.99.01")
+    ]
+    _write(folder / "desa.geojson", desa)
+    found = load_boundaries(folder)
+    assert found.kabupaten.code == "35.99"
+    assert [k.code for k in found.kecamatan] == ["35.99.01"]
+
+
 def test_other_regency_select_by_name_and_code(contoh: Path) -> None:
     found = load_boundaries(contoh)
     assert found.select("sukamaju").code == "35.99.01"
