@@ -151,7 +151,8 @@ class SolverConfig(_Frozen):
     """Search settings.
 
     The search stops after an effort limit that does not depend on the machine
-    (``solutions_per_stop`` times the number of households: OR-Tools' solution count), so the
+    (``solutions_per_stop`` times the number of households, each door of a walk from a parked
+    vehicle counted: OR-Tools' solution count), so the
     same input gives the same plan everywhere; 0 means no effort limit (time only).
     ``min_solutions`` is the least effort of any sub-problem: a small desa's search is cheap
     and stopping it after a few dozen solutions left it a few per cent behind.

@@ -8,6 +8,7 @@ which :data:`RELOAD` marks a return to the team's own depot to reload.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -166,6 +167,16 @@ class SolveTask:
     def size(self) -> int:
         """Number of households handed to the solver."""
         return int(self.candidates.sum())
+
+    @property
+    def doors(self) -> int:
+        """Number of households the candidates stand for (a walk's node stands for its doors)."""
+        return self.doors_of(np.flatnonzero(self.candidates).tolist())
+
+    def doors_of(self, nodes: Sequence[int]) -> int:
+        """Count the households some local nodes stand for (a walk's node: its doors)."""
+        walks = self.walks
+        return sum(len(walks[n].nodes) if n in walks else 1 for n in nodes)
 
     @property
     def n_nodes(self) -> int:

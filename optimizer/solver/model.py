@@ -45,9 +45,14 @@ def solution_count(config: SolverConfig, size: int) -> int:
 
 
 def search_parameters(
-    config: SolverConfig, size: int, time_limit_s: float
+    config: SolverConfig, size: int, time_limit_s: float, *, doors: int | None = None
 ) -> pywrapcp.RoutingSearchParameters:
-    """Return the search settings: first solution, metaheuristic, effort limit and guard."""
+    """Return the search settings: first solution, metaheuristic, effort limit and guard.
+
+    ``size`` is the number of stops handed to the solver; ``doors`` the households they stand
+    for (a walk from a parked vehicle is one stop for several doors), by which the effort limit
+    is counted; by default as many as stops.
+    """
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = getattr(
         routing_enums_pb2.FirstSolutionStrategy, config.first_solution
@@ -57,7 +62,7 @@ def search_parameters(
         routing_enums_pb2.LocalSearchMetaheuristic, metaheuristic
     )
     if config.solutions_per_stop > 0 and metaheuristic != "GREEDY_DESCENT":
-        params.solution_limit = solution_count(config, size)
+        params.solution_limit = solution_count(config, size if doors is None else doors)
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     # OR-Tools bounds each large-neighbourhood sub-search (and the restore of a starting plan)
     # by lns_time_limit, 100 ms by default: a wall-clock limit that binds on a busy or slow

@@ -211,7 +211,9 @@ def _solve_model(
     """Build the task's model and search it: from its given plan, a greedy one, or scratch."""
     manager, routing = build_model(task, layout, config, breaks=breaks)
     left = max(MIN_TASK_TIME_S / 10, time_limit_s - (time.perf_counter() - started))
-    params = search_parameters(config, len(layout.candidates), left)
+    params = search_parameters(
+        config, len(layout.candidates), left, doors=task.doors_of(layout.candidates)
+    )
     solution = _solve_from_start(routing, task, layout, params, breaks=breaks)
     if solution is None and task.start is None and not breaks:
         solution = _solve_from_greedy(routing, task, layout, params)

@@ -46,7 +46,7 @@ def task_limits(tasks: Sequence[SolveTask], config: SolverConfig, workers: int) 
     limit = config.time_limit_s
     if config.solutions_per_stop > 0:
         return [limit] * len(tasks)
-    efforts = [estimate_effort(t, solution_count(config, t.size)) for t in tasks]
+    efforts = [estimate_effort(t, solution_count(config, t.doors)) for t in tasks]
     total = sum(efforts) or 1.0
     return [max(MIN_TASK_TIME_S, limit * workers * e / total) for e in efforts]
 
@@ -91,7 +91,7 @@ def solve_routes(
     started = time.monotonic()
     workers = config.workers or default_workers()
     limits = task_limits(tasks, config, workers)
-    efforts = [estimate_effort(t, solution_count(config, t.size)) for t in tasks]
+    efforts = [estimate_effort(t, solution_count(config, t.doors)) for t in tasks]
     # Longest tasks first keeps the workers evenly busy to the end.
     order = sorted(range(len(tasks)), key=lambda i: (-efforts[i], tasks[i].key))
     results = run_parallel(
