@@ -24,6 +24,11 @@ from helpers import (
 )
 
 from optimizer.api import plan_scenario
+from optimizer.compare import build_comparison
+from optimizer.errors import ScenarioError
+from optimizer.fleet.starts import with_start
+from optimizer.pipeline import prepare_inputs
+from optimizer.problem import build_problem
 from optimizer.render.sheets import write_sheets
 from optimizer.roadgraph import save_road_graph
 from optimizer.scenario import HOUSEHOLD_COLUMNS, load_scenario
@@ -211,3 +216,41 @@ def test_kampung_park_rows_and_plan_json(kampung: tuple[Path, Path], tmp_path: P
     parks = [p for r in data["routes"] for p in r.get("parks", [])]
     assert len(parks) == walked.kpis.walks
     assert all(p["first_stop"] < p["last_stop"] for p in parks)
+
+
+def test_last_months_route_starts_each_walk_once(kampung: tuple[Path, Path]) -> None:
+    scenario = load_scenario(kampung[0])
+    prepared = prepare_inputs(scenario)
+    problem = build_problem(
+        scenario,
+        prepared.snapped,
+        prepared.partition,
+        prepared.matrices,
+        walk_speed_kph=scenario.config.graph.walk_speed_kph,
+        walking=prepared.walking,
+    )
+    (task,) = problem.tasks
+    assert task.walks
+    assert task.doors == 6
+    ids = [h.household_id for h in scenario.households]
+    (started,) = with_start(problem, scenario, {"T-CAR": tuple(ids)}).tasks
+    assert started.start is not None
+    (route,) = started.start
+    assert len(route) == len(set(route)) == task.size  # every walk once, at its anchor
+    assert all(started.candidates[n] for n in route)
+
+
+def test_compare_shows_walk_rows_only_when_a_plan_walks(kampung: tuple[Path, Path]) -> None:
+    walked, driven = plan_scenario(kampung[0]), plan_scenario(kampung[1])
+    keys = [f.key for f in build_comparison([driven, walked]).figures]
+    assert "doors_on_foot" in keys
+    assert "walked_km" in keys
+    assert "doors_on_foot" not in [f.key for f in build_comparison([driven]).figures]
+
+
+def test_park_min_of_an_unknown_profile_is_refused(tmp_path: Path) -> None:
+    path = _kampung(tmp_path, False)
+    text = path.read_text(encoding="utf-8").replace("car = 1", "truck = 1")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"service\.park_min\.truck.*unknown profile 'truck'"):
+        load_scenario(path)
