@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -200,6 +201,14 @@ def test_kampung_walks_beat_driving_to_each_door(kampung: tuple[Path, Path]) -> 
         assert all(leg.walk for leg in walk_legs)
         assert route.legs[park.first_stop - 1].walk is False
     assert route.distance_m == pytest.approx(sum(g.distance_m for g in route.legs if not g.walk))
+    # The loop by hand: park 60 s, each step at 4.5 km/h (1.25 m/s) rounded up to a second,
+    # 2 min at each door, and the walk back (the loop less the steps to the doors).
+    for park in route.parks:
+        doors = route.stops[park.first_stop - 1 : park.last_stop]
+        back = park.walk_m - sum(d.walk_m for d in doors)
+        by_hand = 60 + sum(math.ceil(d.walk_m / 1.25) for d in doors) + 120 * len(doors)
+        assert park.departure_s - park.arrival_s == by_hand + math.ceil(back / 1.25)
+        assert doors[0].arrival_s == park.arrival_s + 60 + math.ceil(doors[0].walk_m / 1.25)
 
 
 def test_kampung_park_rows_and_plan_json(kampung: tuple[Path, Path], tmp_path: Path) -> None:
