@@ -135,7 +135,8 @@ def _build_route(
         )
         for (origin, target), trace in zip(itertools.pairwise(sequence), traces, strict=True)
     )
-    parts = route_parts(scenario, task, spec.profile, schedule, snap, drives)
+    steps = inputs.geometry.walks.get((task.key, vehicle), ())
+    parts = route_parts(scenario, task, spec.profile, schedule, snap, drives, steps)
     stops = parts.stops
     break_ = _route_break(task, vehicle, schedule)
     distance = round(sum(leg.distance_m for leg in parts.legs if not leg.walk), 1)

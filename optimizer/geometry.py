@@ -32,6 +32,7 @@ from optimizer.roadgraph import RoadGraph
 from optimizer.solver import Assignment
 from optimizer.task import RELOAD, SolveTask
 from optimizer.units import EARTH_RADIUS_M, haversine_m
+from optimizer.walkgroups import WALK_PROFILE, Walking
 
 #: Rank of a street for drawing: 0 main roads (motorway..tertiary), 1 local roads
 #: (unclassified, residential, living_street, service), 2 lanes and paths (gang, track, path,
@@ -306,9 +307,13 @@ class RouteGeometry:
     legs : dict of (str, int) to tuple of LegTrace
         By (sub-problem key, vehicle index in its task): one trace per leg of the route's
         :func:`route_sequence`, in order. Only routes with at least one stop are present.
+    walks : dict of (str, int) to tuple of LegTrace
+        By the same key, for routes with walks from a parked vehicle: the footpath from each
+        door of a walk to the next, every walk's in route order (door 1 to 2, 2 to 3, ...).
     """
 
     legs: dict[tuple[str, int], tuple[LegTrace, ...]]
+    walks: dict[tuple[str, int], tuple[LegTrace, ...]] = field(default_factory=dict)
 
     def of_route(self, key: str, vehicle: int) -> tuple[LegTrace, ...]:
         """Return the traced legs of one route (sub-problem key, vehicle index in its task)."""
@@ -480,6 +485,7 @@ def trace_routes(
     *,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    walking: Walking | None = None,
 ) -> RouteGeometry:
     """Trace the legs of every route along the roads: the geometry stage, after solving.
 
@@ -500,6 +506,8 @@ def trace_routes(
         Worker processes (1 = this process only).
     progress : callable, optional
         Called with (done, total) after each batch.
+    walking : Walking, optional
+        The footpaths of a park-and-walk day: each walk's steps are traced on them.
 
     Returns
     -------
@@ -511,19 +519,14 @@ def trace_routes(
     Lengths are metres along the roads; shapes are degrees. The result depends only on the
     inputs, never on the number of workers.
     """
-    batches: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    where: list[tuple[tuple[str, int], tuple[str, str], int, int]] = []
-    for task, result in zip(problem.tasks, assignment.results, strict=True):
-        for vehicle, nodes in enumerate(result.routes):
-            if not nodes:
-                continue
-            batch = (task.key, task.vehicles[vehicle].profile)
-            sequence = route_sequence(task, vehicle, nodes)
-            legs = batches.setdefault(batch, [])
-            where.append(((task.key, vehicle), batch, len(legs), len(sequence) - 1))
-            legs.extend(itertools.pairwise(sequence))
+    batches, where, walked = _batches(problem, assignment, walking is not None)
     keys = list(batches)
     requests = [TraceRequest(key=k[0], profile=k[1], legs=tuple(batches[k])) for k in keys]
+    if walking is not None:
+        networks = {**networks, WALK_PROFILE: walking.network}
+        matrices = TravelMatrices(
+            by_key={**matrices.by_key, **walking.matrices.by_key}, fallbacks=matrices.fallbacks
+        )
     traced = dict(
         zip(
             keys,
@@ -535,5 +538,49 @@ def trace_routes(
         legs={
             route: tuple(traced[batch][start : start + count])
             for route, batch, start, count in where
-        }
+        },
+        walks={
+            route: tuple(traced[batch][start : start + count])
+            for route, batch, start, count in walked
+        },
     )
+
+
+#: Where a route's legs sit in the batches: route key, batch key, first leg, number of legs.
+_Where = list[tuple[tuple[str, int], tuple[str, str], int, int]]
+
+
+def _batches(
+    problem: Problem, assignment: Assignment, walks: bool
+) -> tuple[dict[tuple[str, str], list[tuple[int, int]]], _Where, _Where]:
+    """Gather every route's legs (and its walks' steps) into batches per sub-problem and profile."""
+    batches: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    where: _Where = []
+    walked: _Where = []
+    for task, result in zip(problem.tasks, assignment.results, strict=True):
+        for vehicle, nodes in enumerate(result.routes):
+            if not nodes:
+                continue
+            batch = (task.key, task.vehicles[vehicle].profile)
+            legs = batches.setdefault(batch, [])
+            sequence = route_sequence(task, vehicle, nodes)
+            where.append(((task.key, vehicle), batch, len(legs), len(sequence) - 1))
+            legs.extend(itertools.pairwise(sequence))
+            steps = _walk_steps(task, nodes)
+            if steps and walks:
+                on_foot = batches.setdefault((task.key, WALK_PROFILE), [])
+                walked.append(
+                    ((task.key, vehicle), (task.key, WALK_PROFILE), len(on_foot), len(steps))
+                )
+                on_foot.extend(steps)
+    return batches, where, walked
+
+
+def _walk_steps(task: SolveTask, nodes: Sequence[int]) -> list[tuple[int, int]]:
+    """Door-to-door steps of every walk a route makes, in route order (local sites)."""
+    return [
+        step
+        for node in nodes
+        if node in task.walks
+        for step in itertools.pairwise(task.walks[node].nodes)
+    ]

@@ -2,16 +2,19 @@
 
 A visit of the solver's route is a door, a reload at the depot, or a walk from a parked vehicle
 (park and walk): the walk becomes a :class:`Park` and one :class:`Stop` per door, timed from
-when the team parks (the walk's offsets), with a walk leg (a straight line, nothing driven)
-into every door of the walk after the first. The legs keep their one-per-point order: the leg
-into a walk's first door is the drive to the parking place, the leg after its last door the
-drive on from there.
+when the team parks (the walk's offsets), with a walk leg (nothing driven) into every door of
+the walk after the first: the footpath between the doors, traced on the foot network, or the
+straight line when none was traced. The legs keep their one-per-point order: the leg into a
+walk's first door is the drive to the parking place, the leg after its last door the drive on
+from there.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from optimizer.geometry import LegTrace
 from optimizer.plan import Leg, Park, Polyline, Reload, Stop
 from optimizer.scenario import Household, Scenario
 from optimizer.schedule import RouteSchedule, Visit
@@ -76,9 +79,19 @@ def _household(scenario: Scenario, task: SolveTask, node: int) -> Household:
 
 
 def _walk_doors(
-    scenario: Scenario, task: SolveTask, profile: str, visit: Visit, walk: Walk, parts: RouteParts
+    scenario: Scenario,
+    task: SolveTask,
+    profile: str,
+    visit: Visit,
+    walk: Walk,
+    parts: RouteParts,
+    steps: Iterator[LegTrace],
 ) -> None:
-    """Add a walk's doors, its parking place and its walk legs to ``parts``."""
+    """Add a walk's doors, its parking place and its walk legs to ``parts``.
+
+    ``steps`` yields the footpath traced from each door of the walk to the next; without one, a
+    walk leg is the straight line between the doors.
+    """
     drive = parts.legs[-1]
     offsets = walk.offset_s[profile]
     delivered = visit.load_after - int(task.demand[walk.anchor])
@@ -89,12 +102,15 @@ def _walk_doors(
         arrival = visit.start_s + offsets[k]
         if k > 0:
             before = parts.stops[-1]
+            step = next(steps, None)
+            inner = ((), ()) if step is None else (step.lats, step.lons)
             parts.legs.append(
                 Leg(
                     distance_m=round(walk.step_m[profile][k], 1),
                     travel_s=offsets[k] - offsets[k - 1] - walk.door_s[k - 1],
                     path=Polyline(
-                        lats=(before.lat, household.lat), lons=(before.lon, household.lon)
+                        lats=(before.lat, *inner[0], household.lat),
+                        lons=(before.lon, *inner[1], household.lon),
                     ),
                     walk=True,
                 )
@@ -129,6 +145,7 @@ def route_parts(
     schedule: RouteSchedule,
     snap: ProfileSnap,
     drives: tuple[Leg, ...],
+    steps: tuple[LegTrace, ...] = (),
 ) -> RouteParts:
     """Lay out a timed route as the plan's doors, reloads, walks and legs.
 
@@ -144,12 +161,16 @@ def route_parts(
         The profile's snaps (a door's walk from the road).
     drives : tuple of Leg
         The driven legs, one into each visit and one back to the depot.
+    steps : tuple of LegTrace
+        The footpaths from door to door of the route's walks, in route order
+        (:attr:`optimizer.geometry.RouteGeometry.walks`).
 
     Returns
     -------
     RouteParts
     """
     parts = RouteParts()
+    footpaths = iter(steps)
     for visit, drive in zip(schedule.visits, drives, strict=False):
         parts.legs.append(drive)
         if visit.node == RELOAD:
@@ -163,7 +184,7 @@ def route_parts(
             continue
         walk = task.walks.get(visit.node)
         if walk is not None:
-            _walk_doors(scenario, task, profile, visit, walk, parts)
+            _walk_doors(scenario, task, profile, visit, walk, parts, footpaths)
             continue
         h = int(task.households[visit.node - task.n_depots])
         door = _Door(

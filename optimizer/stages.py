@@ -191,6 +191,7 @@ def finish_plan(
         solved.assignment,
         workers=workers,
         progress=clock.report("geometry"),
+        walking=prepared.walking,
     )
     clock.lap("geometry")
     plan = assemble_plan(

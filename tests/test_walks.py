@@ -199,6 +199,12 @@ def test_kampung_walks_beat_driving_to_each_door(kampung: tuple[Path, Path]) -> 
         assert doors[-1].departure_s < park.departure_s
         walk_legs = route.legs[park.first_stop : park.last_stop]
         assert all(leg.walk for leg in walk_legs)
+        # Each walk leg follows the lane from door to door: it starts and ends at the doors and
+        # passes the points where they meet the path.
+        for leg, (before, after) in zip(walk_legs, itertools.pairwise(doors), strict=True):
+            assert (leg.path.lats[0], leg.path.lons[0]) == (before.lat, before.lon)
+            assert (leg.path.lats[-1], leg.path.lons[-1]) == (after.lat, after.lon)
+            assert len(leg.path.lats) >= 4
         assert route.legs[park.first_stop - 1].walk is False
     assert route.distance_m == pytest.approx(sum(g.distance_m for g in route.legs if not g.walk))
     # The loop by hand: park 60 s, each step at 4.5 km/h (1.25 m/s) rounded up to a second,
