@@ -295,3 +295,35 @@ def test_teams_make_as_many_trips_as_the_packages_need(objective: str) -> None:
     for vehicle, route in enumerate(result.routes):
         assert all(len(trip) <= 2 for trip in trips_of(route))
         assert schedule_route(task, vehicle, route).feasible
+
+
+def test_a_route_that_cannot_keep_its_break_is_planned_with_the_break_kept_free(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 36 doors of 10 minutes, two teams 08:00-15:00 with an hour's break from 12:00-12:30.
+    # The first search (no break intervals) loads one team up to 15:00, where its break no
+    # longer fits; the second keeps the hour free at the end of every route and serves all,
+    # so the slow search with break intervals is never built.
+    import optimizer.solver.search as search
+
+    built: list[bool] = []
+    build = search.build_model
+
+    def counting(*args: object, **kwargs: bool) -> object:
+        built.append(kwargs["breaks"])
+        return build(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search, "build_model", counting)
+    rule = BreakRule(earliest_s=12 * 3600, latest_s=12 * 3600 + 1800, duration_s=3600)
+    teams = [team(i, break_rule=rule, shift_end_s=15 * 3600) for i in range(2)]
+    task = line_task(36, teams)
+    service = np.where(np.arange(37) > 0, 600, 0).astype(np.int64)
+    task = dataclasses.replace(
+        task, service_s={p: service for p in task.service_s}, demand=np.zeros(37, np.int64)
+    )
+    result = solve_task(task, CONFIG, time_limit_s=60)
+    assert built == [False, False]
+    assert served(result) == list(range(1, 37))
+    for vehicle, route in enumerate(result.routes):
+        if route:
+            assert schedule_route(task, vehicle, route).feasible

@@ -105,9 +105,18 @@ class _Model:
 
 
 def build_model(
-    task: SolveTask, layout: Layout, config: SolverConfig, *, breaks: bool
+    task: SolveTask,
+    layout: Layout,
+    config: SolverConfig,
+    *,
+    breaks: bool,
+    reserve_break: bool = False,
 ) -> tuple[pywrapcp.RoutingIndexManager, pywrapcp.RoutingModel]:
-    """Build a task's routing model: costs, time and breaks, load and trips, reloads, doors."""
+    """Build a task's routing model: costs, time and breaks, load and trips, reloads, doors.
+
+    ``breaks``: break intervals in the model. Without them, ``reserve_break`` keeps the
+    break's length free at the end of every route (:func:`_end_without_break`).
+    """
     used = [int(d) for d in layout.sites[: layout.n_depots]]
     starts = [used.index(v.depot_node) for v in task.vehicles]
     manager = pywrapcp.RoutingIndexManager(
@@ -122,7 +131,7 @@ def build_model(
         task=task, layout=layout, config=config, manager=manager, routing=routing, stays=stays
     )
     transit_callbacks = _add_costs(model)
-    time_dim = _add_time(model, transit_callbacks, breaks=breaks)
+    time_dim = _add_time(model, transit_callbacks, breaks=breaks, reserve_break=reserve_break)
     _add_load_and_trips(model)
     _add_reloads(model, time_dim)
     _add_households(model, time_dim)
@@ -171,7 +180,7 @@ def _add_costs(model: _Model) -> list[int]:
 
 
 def _add_time(
-    model: _Model, transit_callbacks: list[int], *, breaks: bool
+    model: _Model, transit_callbacks: list[int], *, breaks: bool, reserve_break: bool = False
 ) -> pywrapcp.RoutingDimension:
     """Add the time dimension: shifts, working-time caps, breaks and the time objective."""
     task, routing, manager = model.task, model.routing, model.manager
@@ -189,7 +198,7 @@ def _add_time(
     for vehicle, spec in enumerate(vehicles):
         time_dim.CumulVar(routing.Start(vehicle)).SetRange(spec.shift_start_s, spec.shift_end_s)
         rule = spec.break_rule
-        end = spec.shift_end_s if breaks else _end_without_break(task, vehicle)
+        end = spec.shift_end_s if breaks else _end_without_break(task, vehicle, reserve_break)
         time_dim.CumulVar(routing.End(vehicle)).SetRange(spec.shift_start_s, end)
         if spec.max_work_s is not None:
             span = spec.max_work_s
@@ -210,10 +219,11 @@ def _add_time(
     return time_dim
 
 
-def _end_without_break(task: SolveTask, vehicle: int) -> int:
+def _end_without_break(task: SolveTask, vehicle: int, reserve: bool = False) -> int:
     """Latest end of a route in the model without break intervals.
 
-    The shift's end, except when sizing or starting from given routes: then the break's
+    The shift's end, except when sizing, starting from given routes or told to ``reserve``
+    (a first plan left a route that cannot keep its break): then the break's
     length stays free at the end, so that the break fits into the routes afterwards and no
     slow search with break intervals is needed (a descent with them took 75 s for one desa of
     293 doors, without them 3.5 s). A starting route that keeps its break may end as late as
@@ -221,7 +231,9 @@ def _end_without_break(task: SolveTask, vehicle: int) -> int:
     """
     spec = task.vehicles[vehicle]
     rule = spec.break_rule
-    if rule is None or rule.duration_s <= 0 or (not spec.call_up_cost and task.start is None):
+    if rule is None or rule.duration_s <= 0:
+        return spec.shift_end_s
+    if not reserve and not spec.call_up_cost and task.start is None:
         return spec.shift_end_s
     end = max(spec.shift_start_s, spec.shift_end_s - rule.duration_s)
     route = given_route(task, vehicle)

@@ -105,20 +105,39 @@ def _solve_with_breaks(
     """Solve without break intervals; with them only if a route then cannot keep its break.
 
     Break intervals slow OR-Tools' search several times over, and most routes keep their
-    break anyway (they end before it or have slack around it).
+    break anyway (they end before it or have slack around it). When one does not, a second
+    search without them keeps the break's length free at the end of every route; only if that
+    plan breaks a rule too, or serves fewer doors, are the break intervals searched.
     """
     with_breaks = False
     if any(v.break_rule is not None and v.break_rule.duration_s > 0 for v in task.vehicles):
         first = _solve_model(task, layout, config, started, time_limit_s, breaks=False)
-        if first.status is not SolveStatus.NO_SOLUTION:
-            schedules = tuple(
-                schedule_route(task, vehicle, route) if route else None
-                for vehicle, route in enumerate(first.routes)
-            )
-            if all(s.feasible for s in schedules if s is not None):
-                return replace(first, schedules=schedules)
+        kept = _with_schedules(task, first)
+        if kept is not None:
+            return kept
+        # Before the slow search with break intervals: the same search with the break's
+        # length kept free at the end of every route, taken if it serves as many doors.
+        reserved = _solve_model(
+            task, layout, config, started, time_limit_s, breaks=False, reserve_break=True
+        )
+        kept = _with_schedules(task, reserved)
+        if kept is not None and len(kept.dropped) <= len(first.dropped):
+            return kept
         with_breaks = True
     return _solve_model(task, layout, config, started, time_limit_s, breaks=with_breaks)
+
+
+def _with_schedules(task: SolveTask, result: TaskResult) -> TaskResult | None:
+    """Return the result with its routes' schedules if every route keeps every rule."""
+    if result.status is SolveStatus.NO_SOLUTION:
+        return None
+    schedules = tuple(
+        schedule_route(task, vehicle, route) if route else None
+        for vehicle, route in enumerate(result.routes)
+    )
+    if not all(s.feasible for s in schedules if s is not None):
+        return None
+    return replace(result, schedules=schedules)
 
 
 def _solve_carried(
@@ -207,9 +226,10 @@ def _solve_model(
     time_limit_s: float,
     *,
     breaks: bool,
+    reserve_break: bool = False,
 ) -> TaskResult:
     """Build the task's model and search it: from its given plan, a greedy one, or scratch."""
-    manager, routing = build_model(task, layout, config, breaks=breaks)
+    manager, routing = build_model(task, layout, config, breaks=breaks, reserve_break=reserve_break)
     left = max(MIN_TASK_TIME_S / 10, time_limit_s - (time.perf_counter() - started))
     params = search_parameters(
         config, len(layout.candidates), left, doors=task.doors_of(layout.candidates)
