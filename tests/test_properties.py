@@ -57,3 +57,42 @@ def test_every_household_once_and_routes_feasible(rows, teams) -> None:
             scenario.households
         ) + len(scenario.rejected)
         assert plan.kpis.teams_used <= len(teams)
+
+
+WALK_SETTINGS = """
+[service.park_min]
+car = 3
+motorbike = 3
+
+[service.park_and_walk]
+enabled = true
+"""
+#: Doors in one block, a few metres to a few dozen apart: walks form among them.
+close = st.tuples(st.floats(0.9, 1.3), st.floats(0.9, 1.6))
+close_row = st.tuples(close, st.integers(1, 3), window, st.just("1"))
+
+
+@given(rows=st.lists(close_row, min_size=2, max_size=12), teams=fleet)
+def test_walk_days_keep_every_household_once_and_every_window(rows, teams) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "s"
+        shutil.copytree(GOOD, folder)
+        records = [
+            household(f"H{i}", *grid_point(r, c), packages=n, window_start=a, window_end=b)
+            for i, ((r, c), n, (a, b), _) in enumerate(rows)
+        ]
+        write_csv(folder / "households.csv", HOUSEHOLD_COLUMNS, records)
+        lines = ["team_id,depot_id,vehicle"] + [f"T{i},D1,{v}" for i, v in enumerate(teams)]
+        (folder / "teams.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        toml = folder / "tiny.toml"
+        toml.write_text(toml.read_text(encoding="utf-8") + WALK_SETTINGS, encoding="utf-8")
+        scenario = load_scenario(toml)
+        plan = plan_scenario(toml)
+        check_every_household_once(plan, scenario)
+        check_routes_feasible(plan)
+        for route in plan.routes:
+            for park in route.parks:
+                doors = route.stops[park.first_stop - 1 : park.last_stop]
+                assert sum(d.packages for d in doors) <= 4
+                assert park.arrival_s <= doors[0].arrival_s
+                assert doors[-1].departure_s <= park.departure_s
