@@ -308,8 +308,8 @@ class RouteGeometry:
         By (sub-problem key, vehicle index in its task): one trace per leg of the route's
         :func:`route_sequence`, in order. Only routes with at least one stop are present.
     walks : dict of (str, int) to tuple of LegTrace
-        By the same key, for routes with walks from a parked vehicle: the footpath from each
-        door of a walk to the next, every walk's in route order (door 1 to 2, 2 to 3, ...).
+        By the same key, for routes with walks from a parked vehicle: every walk's footpaths in
+        route order (:func:`_walk_steps`: anchor to first door, door to door, last door back).
     """
 
     legs: dict[tuple[str, int], tuple[LegTrace, ...]]
@@ -577,10 +577,20 @@ def _batches(
 
 
 def _walk_steps(task: SolveTask, nodes: Sequence[int]) -> list[tuple[int, int]]:
-    """Door-to-door steps of every walk a route makes, in route order (local sites)."""
-    return [
-        step
-        for node in nodes
-        if node in task.walks
-        for step in itertools.pairwise(task.walks[node].nodes)
-    ]
+    """List the walks' footpaths a route makes, in route order (local sites).
+
+    Per walk: from the anchor door to the first door (unless the anchor is first), from each
+    door to the next, and from the last door back to the anchor (unless it is last).
+    """
+    steps: list[tuple[int, int]] = []
+    for node in nodes:
+        walk = task.walks.get(node)
+        if walk is None:
+            continue
+        doors = walk.nodes
+        if walk.anchor != doors[0]:
+            steps.append((walk.anchor, doors[0]))
+        steps.extend(itertools.pairwise(doors))
+        if walk.anchor != doors[-1]:
+            steps.append((doors[-1], walk.anchor))
+    return steps

@@ -81,7 +81,9 @@ class Park:
 
     ``lat``/``lon`` is the parking place on the road; ``arrival_s`` is when the team leaves the
     vehicle (after any wait for a window), ``departure_s`` when it is back and drives on;
-    ``walk_m`` is the whole loop on foot.
+    ``walk_m`` is the whole loop on foot. ``path_out`` is the way on foot from the parking
+    place to the first door, ``path_back`` from the last door to the vehicle (empty when not
+    traced: a straight line).
     """
 
     first_stop: int
@@ -91,6 +93,8 @@ class Park:
     arrival_s: int
     departure_s: int
     walk_m: float
+    path_out: Polyline = Polyline(lats=(), lons=())
+    path_back: Polyline = Polyline(lats=(), lons=())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

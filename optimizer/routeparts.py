@@ -78,6 +78,18 @@ def _household(scenario: Scenario, task: SolveTask, node: int) -> Household:
     return scenario.households[int(task.households[node - task.n_depots])]
 
 
+def _points(trace: LegTrace | None) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    return ((), ()) if trace is None else (trace.lats, trace.lons)
+
+
+def _line(*parts: tuple[tuple[float, ...], tuple[float, ...]]) -> Polyline:
+    """Join runs of points (lats, lons) into one line."""
+    return Polyline(
+        lats=tuple(x for lats, _ in parts for x in lats),
+        lons=tuple(x for _, lons in parts for x in lons),
+    )
+
+
 def _walk_doors(
     scenario: Scenario,
     task: SolveTask,
@@ -89,10 +101,14 @@ def _walk_doors(
 ) -> None:
     """Add a walk's doors, its parking place and its walk legs to ``parts``.
 
-    ``steps`` yields the footpath traced from each door of the walk to the next; without one, a
-    walk leg is the straight line between the doors.
+    ``steps`` yields the walk's footpaths as the geometry stage traced them
+    (:attr:`optimizer.geometry.RouteGeometry.walks`); without them, straight lines.
     """
     drive = parts.legs[-1]
+    park = ((drive.path.lats[-1],), (drive.path.lons[-1],))
+    anchor = _household(scenario, task, walk.anchor)
+    at_anchor = ((anchor.lat,), (anchor.lon,)) if walk.via_door.get(profile) else ((), ())
+    out = next(steps, None) if walk.anchor != walk.nodes[0] else None
     offsets = walk.offset_s[profile]
     delivered = visit.load_after - int(task.demand[walk.anchor])
     first = len(parts.stops) + 1
@@ -102,15 +118,14 @@ def _walk_doors(
         arrival = visit.start_s + offsets[k]
         if k > 0:
             before = parts.stops[-1]
-            step = next(steps, None)
-            inner = ((), ()) if step is None else (step.lats, step.lons)
             parts.legs.append(
                 Leg(
                     distance_m=round(walk.step_m[profile][k], 1),
                     travel_s=offsets[k] - offsets[k - 1] - walk.door_s[k - 1],
-                    path=Polyline(
-                        lats=(before.lat, *inner[0], household.lat),
-                        lons=(before.lon, *inner[1], household.lon),
+                    path=_line(
+                        ((before.lat,), (before.lon,)),
+                        _points(next(steps, None)),
+                        ((household.lat,), (household.lon,)),
                     ),
                     walk=True,
                 )
@@ -125,15 +140,19 @@ def _walk_doors(
             late=0 <= walk.due_s[k] < arrival,
         )
         parts.stops.append(_stop(household, len(parts.stops) + 1, door))
+    back = next(steps, None) if walk.anchor != walk.nodes[-1] else None
+    first_door, last_door = parts.stops[first - 1], parts.stops[-1]
     parts.parks.append(
         Park(
             first_stop=first,
             last_stop=len(parts.stops),
-            lat=drive.path.lats[-1],
-            lon=drive.path.lons[-1],
+            lat=park[0][0],
+            lon=park[1][0],
             arrival_s=visit.start_s,
             departure_s=visit.departure_s,
             walk_m=round(walk.walked_m(profile), 1),
+            path_out=_line(park, at_anchor, _points(out), ((first_door.lat,), (first_door.lon,))),
+            path_back=_line(((last_door.lat,), (last_door.lon,)), _points(back), at_anchor, park),
         )
     )
 

@@ -89,6 +89,9 @@ class Walk:
     step_m, back_m : dict of str
         Per vehicle profile: metres walked to each door (from the parking place or the door
         before); from the last door back to the vehicle.
+    via_door : dict of str to bool
+        Per vehicle profile: the way from the parking place to the other doors passes the
+        anchor's door (the anchor faces a lane, the vehicle parks on the street).
     """
 
     nodes: tuple[int, ...]
@@ -99,6 +102,7 @@ class Walk:
     loop_s: dict[str, int]
     step_m: dict[str, tuple[float, ...]]
     back_m: dict[str, float]
+    via_door: dict[str, bool] = field(default_factory=dict)
 
     def walked_m(self, profile: str) -> float:
         """Metres of the whole loop for a team of ``profile``."""

@@ -115,6 +115,16 @@ class WalkInputs:
         return distance
 
 
+def _via_door(inputs: WalkInputs, anchor: int, profile: str) -> bool:
+    """Tell whether a walk from the parking place beside ``anchor`` passes the anchor's door.
+
+    It does not when the anchor's nearest path is the vehicle's road (the same distance): the
+    parking place is then the anchor's point on the path.
+    """
+    to_road = float(inputs.road_m[profile][anchor])
+    return abs(to_road - float(inputs.foot_m[anchor])) >= SAME_ROAD_M
+
+
 def _park_to_doors_m(
     inputs: WalkInputs,
     nodes: list[int],
@@ -125,7 +135,7 @@ def _park_to_doors_m(
     """Return the walk from the parking place beside ``anchor`` to each of ``nodes``."""
     to_road = float(inputs.road_m[profile][anchor])
     a = nodes.index(anchor)
-    if abs(to_road - float(inputs.foot_m[anchor])) < SAME_ROAD_M:
+    if not _via_door(inputs, anchor, profile):
         # The vehicle's road point is the anchor's path point: walk along the paths.
         along = between[a] - float(inputs.foot_m[anchor])
     else:
@@ -141,6 +151,7 @@ class _Loop:
     order: tuple[int, ...]
     step_m: dict[str, tuple[float, ...]]
     back_m: dict[str, float]
+    via_door: dict[str, bool]
 
 
 def _order(park_m: npt.NDArray[np.float64], between: npt.NDArray[np.float64]) -> list[int]:
@@ -186,7 +197,8 @@ def _loop(inputs: WalkInputs, nodes: list[int], anchor: int) -> _Loop | None:
         legs += [float(between[x, y]) for x, y in itertools.pairwise(order)]
         steps[p] = tuple(legs)
         back[p] = float(from_park[order[-1]])
-    return _Loop(order=tuple(nodes[i] for i in order), step_m=steps, back_m=back)
+    via = {p: _via_door(inputs, anchor, p) for p in inputs.drive_s}
+    return _Loop(order=tuple(nodes[i] for i in order), step_m=steps, back_m=back, via_door=via)
 
 
 def _seconds(metres: float, speed_kph: float) -> int:
@@ -218,6 +230,7 @@ def _as_walk(inputs: WalkInputs, loop: _Loop, rules: WalkRules, anchor: int) -> 
         loop_s=loop_s,
         step_m=loop.step_m,
         back_m=loop.back_m,
+        via_door=loop.via_door,
     )
 
 

@@ -205,6 +205,12 @@ def test_kampung_walks_beat_driving_to_each_door(kampung: tuple[Path, Path]) -> 
             assert (leg.path.lats[0], leg.path.lons[0]) == (before.lat, before.lon)
             assert (leg.path.lats[-1], leg.path.lons[-1]) == (after.lat, after.lon)
             assert len(leg.path.lats) >= 4
+        # The way out and back runs from the parking place to the first door and from the
+        # last door to the parking place.
+        assert (park.path_out.lats[0], park.path_out.lons[0]) == (park.lat, park.lon)
+        assert (park.path_out.lats[-1], park.path_out.lons[-1]) == (doors[0].lat, doors[0].lon)
+        assert (park.path_back.lats[0], park.path_back.lons[0]) == (doors[-1].lat, doors[-1].lon)
+        assert (park.path_back.lats[-1], park.path_back.lons[-1]) == (park.lat, park.lon)
         assert route.legs[park.first_stop - 1].walk is False
     assert route.distance_m == pytest.approx(sum(g.distance_m for g in route.legs if not g.walk))
     # The loop by hand: park 60 s, each step at 4.5 km/h (1.25 m/s) rounded up to a second,

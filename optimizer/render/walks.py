@@ -45,11 +45,12 @@ def leg_into(route: Route, sequence: int) -> int:
 def walk_loop(route: Route, park: Park) -> Polyline:
     """Return the walk's loop on foot: parking place, its doors in order, parking place.
 
-    Between two doors the loop follows the walk leg's path when the route has one, else the
-    straight line. Doors the route does not hold are left out.
+    The way out and back follows the park's traced paths (``path_out``, ``path_back``) and the
+    way between two doors the walk leg's path, when the plan has them; else straight lines.
+    Doors the route does not hold are left out.
     """
     doors = {stop.sequence: stop for stop in route.stops}
-    lats, lons = [park.lat], [park.lon]
+    lats, lons = list(park.path_out.lats) or [park.lat], list(park.path_out.lons) or [park.lon]
     for sequence in range(park.first_stop, park.last_stop + 1):
         stop = doors.get(sequence)
         if stop is None:
@@ -61,8 +62,8 @@ def walk_loop(route: Route, park: Park) -> Polyline:
             lons.extend(leg.path.lons)
         lats.append(stop.lat)
         lons.append(stop.lon)
-    lats.append(park.lat)
-    lons.append(park.lon)
+    lats.extend(park.path_back.lats or (park.lat,))
+    lons.extend(park.path_back.lons or (park.lon,))
     return Polyline(lats=tuple(lats), lons=tuple(lons))
 
 
