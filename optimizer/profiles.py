@@ -183,10 +183,8 @@ def _turnable(graph: RoadGraph, entries: _Entries) -> npt.NDArray[np.bool_]:
     rows = np.repeat(np.arange(n_entries), counts)
     offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
     cols = np.repeat(indptr[v], counts) + offsets
-    entry_of_edge = np.full(graph.n_edges, -1, dtype=np.int64)
-    entry_of_edge[edges] = np.arange(n_entries)
-    banned = entry_of_edge[graph.turn_from] * n_entries + entry_of_edge[graph.turn_to]
-    allowed = ~np.isin(rows * n_entries + cols, banned)
+    bans = _turn_bans(graph, edges, on_foot=False)
+    allowed = ~np.isin(rows * n_entries + cols, bans[:, 0] * n_entries + bans[:, 1])
     turns = csr_matrix(
         (np.ones(int(allowed.sum())), (rows[allowed], cols[allowed])), shape=(n_entries,) * 2
     )
