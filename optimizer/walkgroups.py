@@ -146,12 +146,16 @@ def _park_to_doors_m(
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class _Loop:
-    """One candidate walk: doors in walking order and, per profile, the metres of each step."""
+    """One candidate walk: doors in walking order and, per profile, the metres of each step.
+
+    ``farthest_m``: the farthest door from the parking place on foot, of any profile's.
+    """
 
     order: tuple[int, ...]
     step_m: dict[str, tuple[float, ...]]
     back_m: dict[str, float]
     via_door: dict[str, bool]
+    farthest_m: float
 
 
 def _order(park_m: npt.NDArray[np.float64], between: npt.NDArray[np.float64]) -> list[int]:
@@ -198,7 +202,14 @@ def _loop(inputs: WalkInputs, nodes: list[int], anchor: int) -> _Loop | None:
         steps[p] = tuple(legs)
         back[p] = float(from_park[order[-1]])
     via = {p: _via_door(inputs, anchor, p) for p in inputs.drive_s}
-    return _Loop(order=tuple(nodes[i] for i in order), step_m=steps, back_m=back, via_door=via)
+    farthest = max(float(from_park.max()) for from_park in park.values())
+    return _Loop(
+        order=tuple(nodes[i] for i in order),
+        step_m=steps,
+        back_m=back,
+        via_door=via,
+        farthest_m=farthest,
+    )
 
 
 def _seconds(metres: float, speed_kph: float) -> int:
@@ -273,13 +284,10 @@ def _saves_time(inputs: WalkInputs, walk: Walk, rules: WalkRules) -> bool:
     return True
 
 
-def _fits(inputs: WalkInputs, walk: Walk, rules: WalkRules, anchor: int) -> bool:
+def _fits(inputs: WalkInputs, loop: _Loop, walk: Walk, rules: WalkRules) -> bool:
     """Say whether a timed walk keeps the radius, the windows and saves time."""
-    between = inputs.door_to_door_m(np.array(walk.nodes, dtype=np.int64))
-    for p in walk.step_m:
-        park = _park_to_doors_m(inputs, list(walk.nodes), anchor, p, between)
-        if float(park.max()) > rules.radius_m + 1e-6:
-            return False
+    if loop.farthest_m > rules.radius_m + 1e-6:
+        return False
     return walk_window(inputs, walk) is not None and _saves_time(inputs, walk, rules)
 
 
@@ -300,7 +308,7 @@ def _best_walk(inputs: WalkInputs, nodes: list[int], rules: WalkRules) -> Walk |
         loop = None if anchor is None else _loop(inputs, nodes, anchor)
         if anchor is not None and loop is not None:
             walk = _as_walk(inputs, loop, rules, anchor)
-            if _fits(inputs, walk, rules, anchor):
+            if _fits(inputs, loop, walk, rules):
                 return walk
         nodes = nodes[:-1]
     return None
