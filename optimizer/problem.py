@@ -106,6 +106,34 @@ def _vehicle_specs(scenario: Scenario, subproblem: SubProblem) -> tuple[VehicleS
     return tuple(sorted(specs, key=lambda v: (-v.capacity, v.team)))
 
 
+def _door_arrays(
+    scenario: Scenario, sp: SubProblem, vehicles: tuple[VehicleSpec, ...], priority_by: int
+) -> tuple[npt.NDArray[np.int64], ...]:
+    """Return a sub-problem's demand, window start and end, priority deadline and desa group.
+
+    One value per local node, depots first (no demand, the teams' shift as window, no
+    deadline, group 0).
+    """
+    n_depots = len(sp.depots)
+    n = n_depots + len(sp.households)
+    demand = np.zeros(n, dtype=np.int64)
+    w_start = np.full(n, min(v.shift_start_s for v in vehicles), dtype=np.int64)
+    w_end = np.full(n, max(v.shift_end_s for v in vehicles), dtype=np.int64)
+    due = np.full(n, -1, dtype=np.int64)
+    group = np.zeros(n, dtype=np.int64)
+    for local, (h, g) in enumerate(zip(sp.households, sp.household_group, strict=True), n_depots):
+        household = scenario.households[h]
+        demand[local] = household.packages
+        group[local] = g
+        if household.window_start_s is not None:
+            w_start[local] = household.window_start_s
+        if household.window_end_s is not None:
+            w_end[local] = household.window_end_s
+        if household.priority:
+            due[local] = max(priority_by, int(w_start[local]))
+    return demand, w_start, w_end, due, group
+
+
 def build_problem(
     scenario: Scenario,
     snapped: Snapped,
@@ -146,25 +174,8 @@ def build_problem(
     for sp in partition.subproblems:
         n_depots = len(sp.depots)
         sites = matrices.by_key[(sp.key, sp.profiles[0])].sites
-        n = sites.size
         vehicles = _vehicle_specs(scenario, sp)
-        demand = np.zeros(n, dtype=np.int64)
-        w_start = np.full(n, min(v.shift_start_s for v in vehicles), dtype=np.int64)
-        w_end = np.full(n, max(v.shift_end_s for v in vehicles), dtype=np.int64)
-        due = np.full(n, -1, dtype=np.int64)
-        group = np.zeros(n, dtype=np.int64)
-        for local, (h, g) in enumerate(
-            zip(sp.households, sp.household_group, strict=True), start=n_depots
-        ):
-            household = scenario.households[h]
-            demand[local] = household.packages
-            group[local] = g
-            if household.window_start_s is not None:
-                w_start[local] = household.window_start_s
-            if household.window_end_s is not None:
-                w_end[local] = household.window_end_s
-            if household.priority:
-                due[local] = max(priority_by, int(w_start[local]))
+        demand, w_start, w_end, due, group = _door_arrays(scenario, sp, vehicles, priority_by)
         service_all = _service_times(scenario, snapped, sites, n_depots, walk_speed_kph)
         task = SolveTask(
             key=sp.key,
@@ -176,7 +187,7 @@ def build_problem(
             window_end_s=w_end,
             time_s={p: matrices.by_key[(sp.key, p)].time_s for p in sp.profiles},
             distance_m={p: matrices.by_key[(sp.key, p)].distance_m for p in sp.profiles},
-            candidates=np.zeros(n, dtype=bool),
+            candidates=np.zeros(sites.size, dtype=bool),
             vehicles=vehicles,
             priority_due_s=due,
             group=group,

@@ -90,6 +90,28 @@ def _line(*parts: tuple[tuple[float, ...], tuple[float, ...]]) -> Polyline:
     )
 
 
+def _walk_leg(
+    walk: Walk,
+    profile: str,
+    k: int,
+    before: Stop,
+    household: Household,
+    step: LegTrace | None,
+) -> Leg:
+    """Return the walk leg from the door before to the walk's ``k``-th door (nothing driven)."""
+    offsets = walk.offset_s[profile]
+    return Leg(
+        distance_m=round(walk.step_m[profile][k], 1),
+        travel_s=offsets[k] - offsets[k - 1] - walk.door_s[k - 1],
+        path=_line(
+            ((before.lat,), (before.lon,)),
+            _points(step),
+            ((household.lat,), (household.lon,)),
+        ),
+        walk=True,
+    )
+
+
 def _walk_doors(
     scenario: Scenario,
     task: SolveTask,
@@ -117,18 +139,8 @@ def _walk_doors(
         delivered += household.packages
         arrival = visit.start_s + offsets[k]
         if k > 0:
-            before = parts.stops[-1]
             parts.legs.append(
-                Leg(
-                    distance_m=round(walk.step_m[profile][k], 1),
-                    travel_s=offsets[k] - offsets[k - 1] - walk.door_s[k - 1],
-                    path=_line(
-                        ((before.lat,), (before.lon,)),
-                        _points(next(steps, None)),
-                        ((household.lat,), (household.lon,)),
-                    ),
-                    walk=True,
-                )
+                _walk_leg(walk, profile, k, parts.stops[-1], household, next(steps, None))
             )
         door = _Door(
             arrival_s=arrival,
